@@ -1,0 +1,52 @@
+/// Everything `serve` needs, validated up front so a mistake stops the program at start with a
+/// message naming the setting (exit 78), rather than failing on the first request.
+public struct ServerConfiguration: Sendable {
+    public let host: String
+    public let port: Int
+    public let upstream: UpstreamURL
+    /// Sent upstream as `x-api-key`; nil when the upstream needs none.
+    public let upstreamKey: String?
+    /// Enables the admin routes; nil turns them off.
+    public let adminSecret: String?
+    public let databasePath: String
+    public let routing: RoutingTable
+
+    /// The shortest admin secret accepted, from the original service.
+    public static let minimumAdminSecretLength = 16
+
+    public init(settings: Settings) throws(ConfigurationError) {
+        let hostSetting = settings[.host] ?? Settings.Resolved(value: "0.0.0.0", origin: .defaultValue)
+        let hostValue = hostSetting.value.trimmingASCIIWhitespace()
+        if hostValue.isEmpty || hostValue.contains(where: { $0 == " " || $0 == "/" }) {
+            throw .invalid(setting: "HOST", origin: hostSetting.origin, problem: "'\(hostValue)' is not an address or host name")
+        }
+        host = hostValue
+
+        let portSetting = settings[.port] ?? Settings.Resolved(value: "8081", origin: .defaultValue)
+        guard let port = Int(portSetting.value.trimmingASCIIWhitespace()), (1...65535).contains(port) else {
+            throw .invalid(setting: "PORT", origin: portSetting.origin, problem: "'\(portSetting.value)' is not a port number (1–65535)")
+        }
+        self.port = port
+
+        let upstreamSetting = settings[.upstreamURL] ?? Settings.Resolved(value: SettingName.upstreamURL.defaultValue!, origin: .defaultValue)
+        do {
+            upstream = try UpstreamURL(parsing: upstreamSetting.value.trimmingASCIIWhitespace())
+        } catch {
+            throw .invalid(setting: "ANTIGRAVITY_URL", origin: upstreamSetting.origin, problem: "'\(upstreamSetting.value)' \(error.problem)")
+        }
+
+        upstreamKey = settings[.upstreamKey]?.value
+        if let secret = settings[.adminSecret] {
+            guard secret.value.count >= Self.minimumAdminSecretLength else {
+                throw .invalid(
+                    setting: "ADMIN_SECRET", origin: secret.origin,
+                    problem: "is \(secret.value.count) characters long; it must have at least \(Self.minimumAdminSecretLength) (or be unset to turn the admin routes off)")
+            }
+            adminSecret = secret.value
+        } else {
+            adminSecret = nil
+        }
+        databasePath = settings.databasePath
+        routing = try settings.routingTable()
+    }
+}

@@ -1,0 +1,95 @@
+/// The smart-routing rules: which requested model names are aliases, and how traffic for each
+/// alias is split among real models. Immutable once built, so `serve` shares one table across
+/// its event loops and `route simulate` runs exactly the code the server runs.
+public struct RoutingTable: Sendable, Equatable {
+    public private(set) var aliases: [String: RouteAlias]
+
+    public init(aliases: [RouteAlias]) {
+        var byName: [String: RouteAlias] = [:]
+        for alias in aliases { byName[alias.name] = alias }
+        self.aliases = byName
+    }
+
+    /// The rule of the original service: `cursor-pro-sonnet` goes 20 % to
+    /// `claude-sonnet-4-5` (premium) and 80 % to `gemini-3-flash` (budget).
+    public static let builtIn = RoutingTable(aliases: [
+        RouteAlias(name: "cursor-pro-sonnet", targets: [
+            WeightedTarget(model: "claude-sonnet-4-5", weight: 20),
+            WeightedTarget(model: "gemini-3-flash", weight: 80),
+        ])!,
+    ])
+
+    /// This table with `other`'s aliases added, replacing any of the same name.
+    public func merging(_ other: RoutingTable) -> RoutingTable {
+        var merged = self
+        merged.aliases.merge(other.aliases) { _, new in new }
+        return merged
+    }
+
+    /// Alias names, sorted, for listings such as `/v1/models`.
+    public var aliasNames: [String] { aliases.keys.sorted() }
+
+    /// Decides where a request for `model` goes. Models that are not aliases pass through.
+    public func route(_ model: String, using random: inout some RandomNumberGenerator) -> RoutingDecision {
+        guard let alias = aliases[model] else {
+            return RoutingDecision(requested: model, routed: model, isAlias: false)
+        }
+        return RoutingDecision(requested: model, routed: alias.pick(random.next()), isAlias: true)
+    }
+}
+
+/// A model name clients may ask for that stands for a weighted choice among real models.
+public struct RouteAlias: Sendable, Equatable {
+    public let name: String
+    public let targets: [WeightedTarget]
+    /// For target i, the 64-bit draw below which it is chosen: the weights scaled to 2^64, so a
+    /// choice is one random word and a short scan, with no floating point on the request path.
+    private let thresholds: [UInt64]
+
+    /// Nil when there are no targets or a weight is not a positive finite number.
+    public init?(name: String, targets: [WeightedTarget]) {
+        guard !targets.isEmpty, targets.allSatisfy({ $0.weight.isFinite && $0.weight > 0 }) else { return nil }
+        self.name = name
+        self.targets = targets
+        let total = targets.reduce(0) { $0 + $1.weight }
+        var cumulative = 0.0
+        var thresholds: [UInt64] = []
+        for target in targets.dropLast() {
+            cumulative += target.weight
+            let scaled = cumulative / total * 0x1p64
+            thresholds.append(scaled >= 0x1p64 ? .max : UInt64(scaled))
+        }
+        thresholds.append(.max)
+        self.thresholds = thresholds
+    }
+
+    /// Each target's share of the traffic, in target order; they sum to 1.
+    public var expectedShares: [Double] {
+        let total = targets.reduce(0) { $0 + $1.weight }
+        return targets.map { $0.weight / total }
+    }
+
+    func pick(_ draw: UInt64) -> String {
+        for (index, threshold) in thresholds.enumerated() where draw < threshold {
+            return targets[index].model
+        }
+        return targets[targets.count - 1].model
+    }
+}
+
+public struct WeightedTarget: Sendable, Equatable {
+    public let model: String
+    public let weight: Double
+
+    public init(model: String, weight: Double) {
+        self.model = model
+        self.weight = weight
+    }
+}
+
+/// One routing outcome, as the request log prints it (`requested → routed`).
+public struct RoutingDecision: Sendable, Equatable {
+    public let requested: String
+    public let routed: String
+    public let isAlias: Bool
+}

@@ -1,0 +1,64 @@
+import Glibc
+
+/// Why the key database could not be used. Never includes a key, a digest or other bound value.
+public enum StorageError: UserFacingError, Equatable {
+    /// The database file or its folder could not be created or opened.
+    case cannotOpen(path: String, reason: String)
+    /// A statement failed (disk full, corruption, a lock held too long, …).
+    case sqlite(path: String, code: Int32, message: String)
+    /// The file was written by a newer apipodctl whose migrations this build does not know.
+    case schemaTooNew(path: String, unknownMigrations: [String])
+    /// A row of the original service's `users` table could not be adopted as it is.
+    case unadoptableSeedRow(id: Int64, column: String, value: String)
+    /// `keys disable/enable` named no key.
+    case keyNotFound(reference: String)
+    /// A prefix matched more than one key.
+    case ambiguousKeyReference(reference: String, matches: [KeyRecord])
+    /// A prefix longer than the stored display prefix cannot be checked; nor can a malformed key.
+    case unusableKeyReference(reference: String, reason: String)
+    /// A name or tier that would make listings and logs unreadable.
+    case invalidField(name: String, reason: String)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotOpen, .sqlite: .ioError
+        case .schemaTooNew: .configuration
+        case .unadoptableSeedRow, .keyNotFound, .ambiguousKeyReference, .unusableKeyReference, .invalidField: .dataError
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the key database '\(path)': \(reason)"
+        case .sqlite(let path, _, let message):
+            return "key database '\(path)': \(message)"
+        case .schemaTooNew(let path, let unknown):
+            return "key database '\(path)' was upgraded by a newer apipodctl (migrations \(unknown.joined(separator: ", "))); "
+                + "use that version or a copy of the database from before"
+        case .unadoptableSeedRow(let id, let column, let value):
+            return "cannot adopt row id \(id) of the original 'users' table: \(column) '\(value)' is not a date; "
+                + "fix that row with sqlite3 and run 'apipodctl db migrate' again"
+        case .keyNotFound(let reference):
+            return "no key matches '\(redacted(reference))'; see 'apipodctl keys list --all'"
+        case .ambiguousKeyReference(let reference, let matches):
+            let list = matches.map { "\($0.id) (\($0.displayPrefix)…, \($0.name))" }.joined(separator: ", ")
+            return "'\(redacted(reference))' matches \(matches.count) keys: \(list); give the id or a longer prefix"
+        case .unusableKeyReference(let reference, let reason):
+            return "cannot look up '\(redacted(reference))': \(reason)"
+        case .invalidField(let name, let reason):
+            return "invalid \(name): \(reason)"
+        }
+    }
+}
+
+extension StorageError {
+    init(_ error: SQLiteError, path: String) {
+        self = .sqlite(path: path, code: error.code, message: error.message)
+    }
+}
+
+/// What of a key reference may be repeated back: a full key is cut to its display prefix.
+private func redacted(_ reference: String) -> String {
+    reference.count > APIKey.displayPrefixLength ? String(reference.prefix(APIKey.displayPrefixLength)) + "…" : reference
+}

@@ -1,0 +1,38 @@
+import ApipodKit
+
+/// What a command gets to work with: the parsed words, the environment and the console.
+/// Commands stay thin: they read their options here and call into ApipodKit.
+struct CommandContext {
+    let invocation: Invocation
+    let environment: [String: String]
+    let console: Console
+
+    var spec: CommandSpec { CommandTable.root.descendant(at: invocation.path)! }
+
+    /// The configuration as `serve` sees it, with this command's flags on top.
+    func settings() throws(ConfigurationError) -> Settings {
+        var flags: [SettingName: (flag: String, value: String)] = [:]
+        for option in spec.options {
+            if let setting = option.setting, let value = invocation.value(option.long) {
+                flags[setting] = (option.spelling, value)
+            }
+        }
+        return try Settings(flags: flags, environment: environment, envFilePath: invocation.value("env-file"))
+    }
+
+    func openStore() throws -> KeyStore {
+        try KeyStore(path: settings().databasePath)
+    }
+
+    /// A whole-number option within `range`, or nil when not given.
+    func integer<Number: FixedWidthInteger>(_ long: String, in range: ClosedRange<Number>) throws(ParseError) -> Number? {
+        guard let text = invocation.value(long) else { return nil }
+        guard let number = Number(text), range.contains(number) else {
+            let option = spec.allOptions.first { $0.long == long }
+            let spelled = option?.short.map { "-\($0)" } ?? "--\(long)"
+            throw .invalidValue(value: text, option: spelled, path: invocation.path,
+                                expected: "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,73 @@
+import ApipodKit
+
+/// `keys create | list | disable | enable`.
+enum KeysCommands {
+    static func create(_ context: CommandContext) throws -> ExitStatus {
+        let invocation = context.invocation
+        var lifetime: KeyLifetime?
+        if let text = invocation.value("expires-in") {
+            do {
+                lifetime = try KeyLifetime(parsing: text)
+            } catch {
+                throw ParseError.invalidValue(value: text, option: "--expires-in", path: invocation.path, expected: error.description)
+            }
+        }
+        let store = try context.openStore()
+        let key = try APIKey.generate()
+        let record = try store.insert(
+            key, name: invocation.value("name") ?? "", tier: invocation.value("tier") ?? defaultTier, lifetime: lifetime)
+        if invocation.flag("json") {
+            var members: [(String, JSONOutput)] = [("api_key", .string(key.text))]
+            if case .object(let rest) = record.json(at: record.createdAt) { members += rest }
+            context.console.out(JSONOutput.object(members).rendered(pretty: true) + "\n")
+        } else {
+            context.console.out(key.text + "\n")
+            let expiry = record.expiresAt.map { "expires \($0.rfc3339)" } ?? "never expires"
+            context.console.err(
+                "created key \(record.id) for '\(record.name)' (tier \(record.tier), \(expiry)). "
+                    + "This is the only time the key is shown.\n")
+        }
+        return .success
+    }
+
+    static func list(_ context: CommandContext) throws -> ExitStatus {
+        let store = try context.openStore()
+        let now = Timestamp.now()
+        let showAll = context.invocation.flag("all")
+        let records = try store.listKeys().filter { showAll || $0.status(at: now) == .active }
+        if context.invocation.flag("json") {
+            context.console.out(JSONOutput.array(records.map { $0.json(at: now) }).rendered(pretty: true) + "\n")
+            return .success
+        }
+        if records.isEmpty {
+            context.console.err(showAll ? "no keys yet; create one with 'apipodctl keys create --name NAME'\n"
+                                        : "no active keys; 'apipodctl keys list --all' shows the others\n")
+            return .success
+        }
+        let header = ["ID", "NAME", "TIER", "PREFIX", "STATUS", "CREATED", "EXPIRES", "LAST USED"]
+        let rows = records.map { record in
+            [
+                String(record.id), record.name, record.tier, record.displayPrefix + "…",
+                record.status(at: now).rawValue, record.createdAt.shortUTC,
+                record.expiresAt?.shortUTC ?? "never", record.lastUsedAt?.shortUTC ?? "never",
+            ]
+        }
+        context.console.out(TextTable(header: header, rows: rows).rendered())
+        return .success
+    }
+
+    static func setActive(_ active: Bool, _ context: CommandContext) throws -> ExitStatus {
+        let store = try context.openStore()
+        let record = try store.resolve(context.invocation.arguments[0])
+        let verb = active ? "enabled" : "disabled"
+        if record.isActive == active {
+            context.console.out("key \(record.id) (\(record.displayPrefix)…, \(record.name)) was already \(verb)\n")
+            return .success
+        }
+        let updated = try store.setActive(active, id: record.id)
+        var note = ""
+        if active, updated.status(at: .now()) == .expired { note = "; it has expired, so requests are still refused" }
+        context.console.out("\(verb) key \(updated.id) (\(updated.displayPrefix)…, \(updated.name))\(note)\n")
+        return .success
+    }
+}

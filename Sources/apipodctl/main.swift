@@ -1,0 +1,3 @@
+import Glibc
+
+exit(CLI.run(CommandLine.arguments))
