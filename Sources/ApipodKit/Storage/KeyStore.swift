@@ -204,8 +204,11 @@ public final class KeyStore {
         var partial = folder.hasPrefix("/") ? "" : "."
         for component in folder.split(separator: "/") {
             partial += "/" + component
-            if mkdir(partial, 0o750) != 0, errno != EEXIST {
-                throw .cannotOpen(path: path, reason: "cannot create folder '\(partial)': \(String(cString: strerror(errno)))")
+            if mkdir(partial, 0o750) != 0 {
+                let reason = errno == EEXIST ? ENOTDIR : errno
+                var info = stat()
+                if reason == ENOTDIR, stat(partial, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
+                throw .cannotOpen(path: path, reason: "cannot create folder '\(partial)': \(String(cString: strerror(reason)))")
             }
         }
     }

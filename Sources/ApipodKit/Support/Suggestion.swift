@@ -1,9 +1,9 @@
 /// "Did you mean …?" for misspelt commands, options and fields.
 public enum Suggestion {
-    /// The candidate nearest to `word` by edit distance, if it is near enough to be a typo
-    /// (at most a third of the word's length, and at least one edit allowed).
+    /// The candidate nearest to `word` by edit distance, if it is near enough to be a typo:
+    /// one edit for words under four characters, else two or a third of the length.
     public static func closest(to word: String, among candidates: [String]) -> String? {
-        let limit = max(1, word.count / 3)
+        let limit = word.count < 4 ? 1 : max(2, word.count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(word.lowercased(), candidate.lowercased())

@@ -15,7 +15,11 @@ final class SQLiteConnection {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {
-            let error = SQLiteError(code: code, connection: connection, sql: nil)
+            var error = SQLiteError(code: code, connection: connection, sql: nil)
+            let systemError = connection.map { sqlite3_system_errno($0) } ?? 0
+            if systemError != 0 {
+                error = SQLiteError(code: code, message: "\(error.message): \(String(cString: strerror(systemError)))")
+            }
             sqlite3_close_v2(connection)
             throw error
         }

@@ -1,0 +1,145 @@
+import Testing
+@testable import ApipodKit
+
+struct SettingsTests {
+    let scratch = TemporaryDirectory()
+
+    @Test func precedenceIsFlagThenEnvironmentThenEnvFileThenDefault() throws {
+        defer { scratch.remove() }
+        scratch.write(".env", "PORT=7000\nHOST=10.0.0.1\nDATABASE_PATH=/from/file.db\n")
+        let settings = try Settings(
+            flags: [.port: ("--port", "9000")],
+            environment: ["PORT": "8000", "HOST": "127.0.0.1"],
+            envFilePath: scratch.file(".env"))
+        #expect(settings[.port] == .init(value: "9000", origin: .flag("--port")))
+        #expect(settings[.host] == .init(value: "127.0.0.1", origin: .environment))
+        #expect(settings[.databasePath] == .init(value: "/from/file.db", origin: .envFile(path: scratch.file(".env"), line: 3)))
+        #expect(settings[.upstreamURL] == .init(value: "http://127.0.0.1:8080", origin: .defaultValue))
+        #expect(settings[.adminSecret] == nil)
+    }
+
+    @Test func anExplicitEnvFileMustExist() {
+        #expect(throws: ConfigurationError.unreadableEnvFile(path: "/nonexistent/.env", reason: "No such file or directory")) {
+            try Settings(environment: [:], envFilePath: "/nonexistent/.env")
+        }
+    }
+
+    @Test func emptyValuesCountAsUnset() throws {
+        let settings = try Settings(environment: ["ADMIN_SECRET": "", "DATABASE_PATH": ""], envFilePath: nil)
+        #expect(settings[.adminSecret] == nil)
+        #expect(settings.databasePath == "./data/proxy.db")
+    }
+}
+
+struct EnvFileTests {
+    @Test func readsTheCommonDotenvSyntax() throws {
+        let file = try EnvFile(path: ".env", contents: """
+            # comment
+            ANTIGRAVITY_URL=http://127.0.0.1:8080
+            export ANTIGRAVITY_KEY = "a \\"quoted\\" key"  # trailing comment
+            ADMIN_SECRET='single # not a comment'
+            PORT=8081 # comment
+
+            EMPTY=
+            """)
+        #expect(file.entries["ANTIGRAVITY_URL"]?.value == "http://127.0.0.1:8080")
+        #expect(file.entries["ANTIGRAVITY_KEY"]?.value == "a \"quoted\" key")
+        #expect(file.entries["ADMIN_SECRET"]?.value == "single # not a comment")
+        #expect(file.entries["PORT"] == .init(value: "8081", line: 5))
+        #expect(file.entries["EMPTY"]?.value == "")
+    }
+
+    @Test(arguments: [
+        ("JUST_A_NAME", 1, "expected KEY=value"),
+        ("BAD NAME=1", 1, "'BAD NAME' is not a variable name"),
+        ("\nKEY=\"open", 2, "missing closing \""),
+        ("KEY='a' b", 1, "unexpected text after the closing quote"),
+    ])
+    func reportsTheLineAtFault(contents: String, line: Int, problem: String) {
+        #expect(throws: ConfigurationError.envFileSyntax(path: ".env", line: line, problem: problem)) {
+            try EnvFile(path: ".env", contents: contents)
+        }
+    }
+}
+
+struct ServerConfigurationTests {
+    func configuration(_ environment: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
+        try ServerConfiguration(settings: Settings(environment: environment, envFilePath: "/dev/null"))
+    }
+
+    @Test func worksWithNoConfigurationAtAll() throws {
+        let configuration = try configuration([:])
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.port == 8081)
+        #expect(configuration.upstream.description == "http://127.0.0.1:8080")
+        #expect(configuration.adminSecret == nil)
+        #expect(configuration.upstreamKey == nil)
+        #expect(configuration.databasePath == "./data/proxy.db")
+        #expect(configuration.routing == .builtIn)
+    }
+
+    @Test(arguments: [
+        (["PORT": "0"], "PORT (from the environment) '0' is not a port number (1–65535)"),
+        (["PORT": "65536"], "PORT (from the environment) '65536' is not a port number (1–65535)"),
+        (["PORT": "http"], "PORT (from the environment) 'http' is not a port number (1–65535)"),
+        (["ANTIGRAVITY_URL": "ftp://x"], "ANTIGRAVITY_URL (from the environment) 'ftp://x' must start with http:// or https://"),
+        (["ANTIGRAVITY_URL": "http://:80"], "ANTIGRAVITY_URL (from the environment) 'http://:80' has no valid host"),
+        (["HOST": "a b"], "HOST (from the environment) 'a b' is not an address or host name"),
+    ])
+    func badValuesNameTheSetting(environment: [String: String], message: String) {
+        do {
+            _ = try configuration(environment)
+            Issue.record("expected a configuration error")
+        } catch {
+            #expect(error.description == "bad configuration: \(message)")
+            #expect(error.exitStatus == .configuration)
+        }
+    }
+
+    @Test func aShortAdminSecretIsRefusedWithoutRepeatingIt() {
+        do {
+            _ = try configuration(["ADMIN_SECRET": "hunter2"])
+            Issue.record("a 7-character secret must be refused")
+        } catch {
+            #expect(error.description.contains("ADMIN_SECRET"))
+            #expect(error.description.contains("at least 16"))
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+
+    @Test func anUnreadableRoutesFileIsAConfigurationError() {
+        do {
+            _ = try configuration(["ROUTES_FILE": "/nonexistent/routes.json"])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("ROUTES_FILE"))
+            #expect(error.description.contains("No such file or directory"))
+        }
+    }
+}
+
+struct UpstreamURLTests {
+    @Test(arguments: [
+        ("http://127.0.0.1:8080", "http", "127.0.0.1", 8080, ""),
+        ("https://api.example.com", "https", "api.example.com", 443, ""),
+        ("http://example.com/base/", "http", "example.com", 80, "/base"),
+        ("HTTP://[::1]:9000/v", "http", "::1", 9000, "/v"),
+    ])
+    func parses(text: String, scheme: String, host: String, port: Int, base: String) throws {
+        let url = try UpstreamURL(parsing: text)
+        #expect(url.scheme.rawValue == scheme)
+        #expect(url.host == host)
+        #expect(url.port == port)
+        #expect(url.basePath == base)
+    }
+
+    @Test(arguments: ["127.0.0.1:8080", "http://user:pw@host", "http://host:0", "http://host:99999", "http://host/?q=1", "http://[::1"])
+    func rejects(text: String) {
+        #expect(throws: UpstreamURLError.self) { try UpstreamURL(parsing: text) }
+    }
+
+    @Test func authorityOmitsTheDefaultPort() throws {
+        #expect(try UpstreamURL(parsing: "https://h:443").authority == "h")
+        #expect(try UpstreamURL(parsing: "http://[::1]:81").authority == "[::1]:81")
+    }
+}

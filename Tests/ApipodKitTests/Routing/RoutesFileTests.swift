@@ -1,0 +1,60 @@
+import Testing
+@testable import ApipodKit
+
+struct RoutesFileTests {
+    func parse(_ text: String) throws(RoutesFileError) -> RoutingTable {
+        try RoutesFile.parse(Array(text.utf8), path: "routes.json")
+    }
+
+    @Test func addsAliasesAndKeepsTheBuiltIn() throws {
+        let table = try parse("""
+            {"aliases": {"fast": {"targets": [{"model": "gemini-3-flash", "weight": 1}, {"model": "gpt-4o-mini", "weight": 3}]}}}
+            """)
+        #expect(table.aliasNames == ["cursor-pro-sonnet", "fast"])
+        #expect(table.aliases["fast"]?.expectedShares == [0.25, 0.75])
+    }
+
+    @Test func replacesTheBuiltInAliasOfTheSameName() throws {
+        let table = try parse("""
+            {"aliases": {"cursor-pro-sonnet": {"targets": [{"model": "claude-sonnet-4-5", "weight": 0.5}, {"model": "gemini-3-flash", "weight": 0.5}]}}}
+            """)
+        #expect(table.aliases["cursor-pro-sonnet"]?.expectedShares == [0.5, 0.5])
+    }
+
+    @Test(arguments: [
+        (#"{"aliases": {"a": {"targets": [{"model": "m", "weight": -1}]}}}"#, "aliases.a.targets[0].weight must be a positive number, got a number"),
+        (#"{"aliases": {"a": {"targets": [{"model": "m", "wieght": 1}]}}}"#, "aliases.a.targets[0].wieght unknown field; did you mean 'weight'?"),
+        (#"{"aliases": {"a": {"targets": [{"model": "m", "weight": "1"}]}}}"#, "aliases.a.targets[0].weight must be a positive number, got a string"),
+        (#"{"aliases": {"a": {"targets": []}}}"#, "aliases.a.targets must name at least one target"),
+        (#"{"aliases": {"a": {"targets": [{"model": "b", "weight": 1}]}, "b": {"targets": [{"model": "m", "weight": 1}]}}}"#,
+         "aliases.a.targets[0].model 'b' is itself an alias; targets must be real models"),
+        (#"{"aliases": {"a": {"targets": [{"model": "m", "weight": 1}, {"model": "m", "weight": 2}]}}}"#, "aliases.a.targets[1].model 'm' is listed twice"),
+        (#"{"alias": {}}"#, "alias unknown field; did you mean 'aliases'?"),
+        (#"[]"#, "(top level) must be an object, got an array"),
+        (#"{}"#, "aliases is missing; the file must have an \"aliases\" object"),
+    ])
+    func errorsNameTheFieldAtFault(text: String, message: String) {
+        do {
+            _ = try parse(text)
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.description == "routes file 'routes.json': \(message)")
+            #expect(error.exitStatus == .configuration)
+        }
+    }
+
+    @Test func syntaxErrorsSaySo() {
+        do {
+            _ = try parse("{\"aliases\": ")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.description.hasPrefix("routes file 'routes.json': not valid JSON"))
+        }
+    }
+
+    @Test func aMissingFileIsUnreadable() {
+        #expect(throws: RoutesFileError.unreadable(path: "/nonexistent/routes.json", reason: "No such file or directory")) {
+            try RoutesFile.load(path: "/nonexistent/routes.json")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Testing
+@testable import ApipodKit
+
+struct RoutingTableTests {
+    @Test func otherModelsPassThroughUnchanged() {
+        var random = SeededRandom(seed: 1)
+        let decision = RoutingTable.builtIn.route("gpt-4o", using: &random)
+        #expect(decision == RoutingDecision(requested: "gpt-4o", routed: "gpt-4o", isAlias: false))
+    }
+
+    @Test func theSameSeedGivesTheSameDecisions() {
+        var first = SeededRandom(seed: 42), second = SeededRandom(seed: 42)
+        let a = (0..<1000).map { _ in RoutingTable.builtIn.route("cursor-pro-sonnet", using: &first).routed }
+        let b = (0..<1000).map { _ in RoutingTable.builtIn.route("cursor-pro-sonnet", using: &second).routed }
+        #expect(a == b)
+        #expect(Set(a) == ["claude-sonnet-4-5", "gemini-3-flash"])
+    }
+
+    /// 100,000 draws: the premium share must lie within 5 standard deviations of 20 %
+    /// (σ = √(n·0.2·0.8) = 126.5), a bound a correct router misses with odds of about 1 in 3.5 million.
+    @Test(arguments: [UInt64(1), 2, 3, 99, 12345])
+    func theBuiltInSplitIsTwentyEighty(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        var premium = 0
+        for _ in 0..<100_000 where RoutingTable.builtIn.route("cursor-pro-sonnet", using: &random).routed == "claude-sonnet-4-5" {
+            premium += 1
+        }
+        #expect(abs(premium - 20_000) < 633)
+    }
+
+    @Test func thresholdsCoverTheWholeRange() throws {
+        let alias = try #require(RouteAlias(name: "x", targets: [
+            WeightedTarget(model: "a", weight: 1), WeightedTarget(model: "b", weight: 3),
+        ]))
+        #expect(alias.pick(0) == "a")
+        #expect(alias.pick(UInt64.max / 4 - 1) == "a")
+        #expect(alias.pick(UInt64.max / 4 + 1) == "b")
+        #expect(alias.pick(.max) == "b")
+        #expect(alias.expectedShares == [0.25, 0.75])
+    }
+
+    @Test func aliasesNeedPositiveWeights() {
+        #expect(RouteAlias(name: "x", targets: []) == nil)
+        #expect(RouteAlias(name: "x", targets: [WeightedTarget(model: "a", weight: 0)]) == nil)
+        #expect(RouteAlias(name: "x", targets: [WeightedTarget(model: "a", weight: .nan)]) == nil)
+    }
+}
+
+struct RouteSimulationTests {
+    @Test func reportsCountsSharesAndAFit() {
+        let result = RouteSimulation(table: .builtIn, model: "cursor-pro-sonnet", draws: 50_000, seed: 7)
+        #expect(result.isAlias)
+        #expect(result.rows.map(\.model) == ["claude-sonnet-4-5", "gemini-3-flash"])
+        #expect(result.rows.map(\.count).reduce(0, +) == 50_000)
+        #expect(result.rows.map(\.expectedShare) == [0.2, 0.8])
+        #expect(result.fit.degreesOfFreedom == 1)
+        #expect(result.isConsistent)
+    }
+
+    @Test func flagsASplitThatDoesNotFitTheWeights() {
+        let lying = ChiSquareTest(observed: [30_000, 70_000], expectedShares: [0.2, 0.8])
+        #expect(lying.pValue < RouteSimulation.significance)
+    }
+
+    @Test func passThroughModelsHaveOneRow() {
+        let result = RouteSimulation(table: .builtIn, model: "gpt-4o", draws: 10, seed: 1)
+        #expect(!result.isAlias)
+        #expect(result.rows == [RouteSimulation.Row(model: "gpt-4o", count: 10, share: 1, expectedShare: 1)])
+        #expect(result.fit.pValue == 1)
+    }
+
+    /// Reference values of the chi-square survival function (from statistical tables).
+    @Test(arguments: [
+        (3.841, 1, 0.05), (6.635, 1, 0.01), (10.828, 1, 0.001), (5.991, 2, 0.05), (0.455, 1, 0.5), (18.307, 10, 0.05),
+    ])
+    func pValuesMatchTables(statistic: Double, degrees: Int, expected: Double) {
+        let p = ChiSquareTest.upperRegularizedGamma(Double(degrees) / 2, statistic / 2)
+        #expect(abs(p - expected) < expected * 0.01)
+    }
+}

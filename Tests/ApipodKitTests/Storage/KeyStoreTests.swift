@@ -1,0 +1,113 @@
+import Testing
+@testable import ApipodKit
+
+struct KeyStoreTests {
+    let scratch = TemporaryDirectory()
+    var databasePath: String { scratch.file("nested/folder/keys.db") }
+
+    @Test func createsFolderAndSchemaThenMigratingAgainIsANoOp() throws {
+        defer { scratch.remove() }
+        let first = try KeyStore(path: databasePath)
+        #expect(first.migrationReport.applied == Migrations.all.map(\.id))
+        let second = try KeyStore(path: databasePath)
+        #expect(second.migrationReport.applied.isEmpty)
+        #expect(second.migrationReport.current == Migrations.all.map(\.id))
+    }
+
+    @Test func storesOnlyTheDigestAndAuthenticatesByIt() throws {
+        defer { scratch.remove() }
+        let store = try KeyStore(path: databasePath)
+        let key = try APIKey.generate()
+        let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
+        let record = try store.insert(key, name: "alice", tier: "pro", lifetime: KeyLifetime(seconds: 3600), now: now)
+        #expect(record.displayPrefix == key.displayPrefix)
+        #expect(record.expiresAt == now.adding(seconds: 3600))
+        #expect(try store.authenticate(key.text, now: now) == .valid(record))
+        #expect(try store.authenticate(key.text, now: now.adding(seconds: 3600)) == .expired(record))
+        #expect(try store.authenticate(try APIKey.generate().text, now: now) == .unknown)
+        #expect(try store.authenticate("not a key", now: now) == .unknown)
+
+        let disabled = try store.setActive(false, id: record.id)
+        #expect(try store.authenticate(key.text, now: now) == .disabled(disabled))
+        try store.setActive(true, id: record.id)
+        #expect(try store.authenticate(key.text, now: now) == .valid(record))
+
+        let bytes = try readFile(databasePath) + ((try? readFile(databasePath + "-wal")) ?? [])
+        #expect(!bytes.contains(Array(key.text.utf8)))
+    }
+
+    @Test func resolvesIdsFullKeysAndUnambiguousPrefixes() throws {
+        defer { scratch.remove() }
+        let store = try KeyStore(path: databasePath)
+        let first = try APIKey.generate(), second = try APIKey.generate()
+        let a = try store.insert(first, name: "a", lifetime: nil)
+        let b = try store.insert(second, name: "b", lifetime: nil)
+        #expect(try store.resolve(String(a.id)) == a)
+        #expect(try store.resolve(second.text) == b)
+        #expect(try store.resolve(first.displayPrefix) == a)
+        #expect(try store.resolve(String(second.displayPrefix.dropFirst(4))) == b)
+        #expect(throws: StorageError.ambiguousKeyReference(reference: "apk_", matches: [a, b])) {
+            try store.resolve("apk_")
+        }
+        #expect(throws: StorageError.keyNotFound(reference: "999")) { try store.resolve("999") }
+        let longPrefix = String(first.text.prefix(20))
+        let error = try #require(throws: StorageError.self) { try store.resolve(longPrefix) }
+        #expect(error.exitStatus == .dataError)
+        let message = error.description
+        #expect(!message.contains(longPrefix), "the message must not repeat key material")
+    }
+
+    @Test func rejectsNamesThatWouldBreakListings() throws {
+        defer { scratch.remove() }
+        let store = try KeyStore(path: databasePath)
+        let key = try APIKey.generate()
+        #expect(throws: StorageError.invalidField(name: "name", reason: "it must not be empty")) {
+            try store.insert(key, name: "  ", lifetime: nil)
+        }
+        #expect(throws: StorageError.invalidField(name: "name", reason: "it contains a control character")) {
+            try store.insert(key, name: "a\u{1b}[31m", lifetime: nil)
+        }
+    }
+
+    @Test func anotherConnectionsWriteChangesTheDataVersion() throws {
+        defer { scratch.remove() }
+        let server = try KeyStore(path: databasePath)
+        let cli = try KeyStore(path: databasePath)
+        let before = try server.dataVersion()
+        #expect(try server.dataVersion() == before)
+        _ = try cli.insert(try APIKey.generate(), name: "from the cli", lifetime: nil)
+        #expect(try server.dataVersion() != before)
+    }
+
+    @Test func recordsLastUseInOneBatch() throws {
+        defer { scratch.remove() }
+        let store = try KeyStore(path: databasePath)
+        let record = try store.insert(try APIKey.generate(), name: "a", lifetime: nil)
+        let later = Timestamp(secondsSinceEpoch: 1_900_000_000)
+        try store.recordUse([record.id: later])
+        try store.recordUse([record.id: Timestamp(secondsSinceEpoch: 1)])
+        #expect(try store.key(id: record.id)?.lastUsedAt == later)
+    }
+
+    @Test func refusesADatabaseFromANewerVersion() throws {
+        defer { scratch.remove() }
+        _ = try KeyStore(path: databasePath)
+        let connection = try SQLiteConnection(path: databasePath)
+        try connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES ('999_future', 0)")
+        #expect(throws: StorageError.schemaTooNew(path: databasePath, unknownMigrations: ["999_future"])) {
+            try KeyStore(path: databasePath)
+        }
+    }
+
+    @Test func reportsAnUnopenablePathWithItsReason() {
+        defer { scratch.remove() }
+        scratch.write("file", "")
+        do {
+            _ = try KeyStore(path: scratch.file("file/keys.db"))
+            Issue.record("opening below a regular file must fail")
+        } catch {
+            #expect(error.exitStatus == .ioError)
+            #expect(error.description.contains("Not a directory"))
+        }
+    }
+}
