@@ -7,7 +7,7 @@ enum CommandTable {
 
     static let root = CommandSpec(
         name: "apipodctl",
-        abstract: "A streaming LLM API proxy with smart model routing, and its admin tool.",
+        abstract: "Streaming LLM API proxy with smart model routing, and its admin tool.",
         discussion: """
             'apipodctl serve' sits between OpenAI- and Anthropic-SDK clients and an upstream LLM \
             proxy: it checks each client's apk_ key, routes alias models such as cursor-pro-sonnet \

@@ -10,11 +10,13 @@ struct HelpFormatter {
     func help(for path: [String]) -> String {
         guard let command = root.descendant(at: path) else { return help(for: []) }
         let fullName = ([root.name] + path).joined(separator: " ")
-        var out = "OVERVIEW: " + command.abstract + "\n"
+        var out = Self.wrap("OVERVIEW: " + command.abstract, indent: 0, hanging: 10) + "\n"
         if !command.discussion.isEmpty {
             out += "\n" + Self.wrap(command.discussion, indent: 0) + "\n"
         }
-        out += "\nUSAGE: " + usage(of: command, named: fullName) + "\n"
+        // Wrap between options, never inside one: "[--routes PATH]" stays on one line.
+        let unbreakable = usage(of: command, named: fullName, separator: "\u{a0}")
+        out += "\n" + Self.wrap("USAGE: " + unbreakable, indent: 0, hanging: 7).replacing("\u{a0}", with: " ") + "\n"
         if !command.arguments.isEmpty {
             out += "\nARGUMENTS:\n"
             for argument in command.arguments {
@@ -42,13 +44,11 @@ struct HelpFormatter {
     }
 
     /// One line: the command's name and its options and arguments in short form.
-    func usage(of command: CommandSpec, named fullName: String) -> String {
-        if !command.subcommands.isEmpty {
-            let flags = command.options.map(\.synopsis).joined(separator: " ")
-            return "\(fullName) \(flags.isEmpty ? "" : flags + " ")<subcommand>"
-        }
-        let parts = command.options.map(\.synopsis) + command.arguments.map(\.synopsis)
-        return ([fullName] + parts).joined(separator: " ")
+    /// `separator` goes between the words of one option (`--db PATH`).
+    func usage(of command: CommandSpec, named fullName: String, separator: String = " ") -> String {
+        var parts = command.options.map(\.synopsis) + command.arguments.map(\.synopsis)
+        if !command.subcommands.isEmpty { parts = command.options.map(\.synopsis) + ["<subcommand>"] }
+        return ([fullName] + parts.map { $0.replacing(" ", with: separator) }).joined(separator: " ")
     }
 
     /// "Usage: …" for the line under an error message.
@@ -66,15 +66,17 @@ struct HelpFormatter {
         return labelText + "\n" + wrap(text, indent: labelColumn) + "\n"
     }
 
-    /// Wraps `text` to the width, every line indented by `indent` spaces.
-    static func wrap(_ text: String, indent: Int) -> String {
-        let margin = String(repeating: " ", count: indent)
+    /// Wraps `text` to the width, the first line indented by `indent` spaces and the others
+    /// by `hanging` (default: the same).
+    static func wrap(_ text: String, indent: Int, hanging: Int? = nil) -> String {
+        var margin = String(repeating: " ", count: indent)
         var lines: [String] = []
         var line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-            if !line.isEmpty && indent + line.count + 1 + word.count > width {
+            if !line.isEmpty && margin.count + line.count + 1 + word.count > width {
                 lines.append(margin + line)
                 line = ""
+                margin = String(repeating: " ", count: hanging ?? indent)
             }
             line += (line.isEmpty ? "" : " ") + word
         }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Runs the built `apipodctl` as a separate process, the way an operator does, in a scratch
+/// folder with a controlled environment (no inherited ./.env or DATABASE_PATH).
+struct BinaryRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let binary: String = {
+        // Tests run from the build folder, next to the executable they depend on.
+        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let sibling = testBundle.appendingPathComponent("apipodctl").path
+        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        return testBundle.deletingLastPathComponent().appendingPathComponent("apipodctl").path
+    }()
+
+    let directory: URL
+    var environment: [String: String]
+
+    init() {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("apipodctl-cli-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        environment = ["PATH": "/usr/bin:/bin", "DATABASE_PATH": directory.appendingPathComponent("keys.db").path]
+    }
+
+    var databasePath: String { environment["DATABASE_PATH"]! }
+
+    func run(_ arguments: String..., input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func write(_ name: String, _ contents: String) throws {
+        try contents.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// `apipodctl keys …` as a separate process against a scratch database.
+struct KeysCommandTests {
+    let cli = BinaryRunner()
+
+    @Test func createPrintsTheKeyOnceAndListNeverShowsIt() throws {
+        defer { cli.remove() }
+        let created = try cli.run("keys", "create", "--name", "alice", "--tier", "pro", "--expires-in", "30d")
+        #expect(created.status == 0)
+        let key = created.stdout.trimmingCharacters(in: .newlines)
+        #expect(key.hasPrefix("apk_") && key.count == 47)
+        #expect(created.stdout == key + "\n", "stdout holds the key alone")
+        #expect(created.stderr.contains("created key 1 for 'alice' (tier pro, expires "))
+
+        let listed = try cli.run("keys", "list")
+        #expect(listed.status == 0)
+        #expect(!listed.stdout.contains(key))
+        #expect(listed.stdout.contains(String(key.prefix(12)) + "…"))
+        let lines = listed.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ID  NAME") == true)
+        #expect(lines.count == 2)
+
+        let database = try Data(contentsOf: URL(fileURLWithPath: cli.databasePath))
+        #expect(database.range(of: Data(key.utf8)) == nil, "the key is not stored in plaintext")
+    }
+
+    @Test func jsonOutputIsParseable() throws {
+        defer { cli.remove() }
+        let created = try cli.run("keys", "create", "--name", "bob", "--json")
+        #expect(created.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        #expect((object["api_key"] as? String)?.hasPrefix("apk_") == true)
+        #expect(object["name"] as? String == "bob")
+        #expect(object["tier"] as? String == "elite")
+        #expect(object["expires_at"] is NSNull)
+
+        let listed = try cli.run("keys", "list", "--json")
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(array.count == 1)
+        #expect(array[0]["api_key"] == nil)
+        #expect(array[0]["status"] as? String == "active")
+    }
+
+    @Test func disableAndEnableByIdPrefixAndFullKey() throws {
+        defer { cli.remove() }
+        let key = try cli.run("keys", "create", "--name", "carol").stdout.trimmingCharacters(in: .newlines)
+        _ = try cli.run("keys", "create", "--name", "dave")
+
+        let disabled = try cli.run("keys", "disable", String(key.prefix(12)))
+        #expect(disabled.status == 0)
+        #expect(disabled.stdout.contains("disabled key 1"))
+        #expect(!disabled.stdout.contains(key))
+        #expect(try cli.run("keys", "list").stdout.split(separator: "\n").count == 2, "disabled keys are hidden by default")
+        #expect(try cli.run("keys", "list", "--all").stdout.contains("disabled"))
+
+        #expect(try cli.run("keys", "disable", "1").stdout.contains("already disabled"))
+        let enabled = try cli.run("keys", "enable", key)
+        #expect(enabled.status == 0)
+        #expect(enabled.stdout.contains("enabled key 1"))
+        #expect(!enabled.stdout.contains(key), "the full key is never echoed")
+    }
+
+    @Test func mistakesGetClearErrorsAndSysexitsCodes() throws {
+        defer { cli.remove() }
+        _ = try cli.run("keys", "create", "--name", "a")
+        _ = try cli.run("keys", "create", "--name", "b")
+
+        let missingName = try cli.run("keys", "create")
+        #expect(missingName.status == 64)
+        #expect(missingName.stderr == "apipodctl: 'keys create' needs '--name'\nSee 'apipodctl keys create --help'.\n")
+
+        let typo = try cli.run("keys", "create", "--nmae", "x")
+        #expect(typo.status == 64)
+        #expect(typo.stderr.hasPrefix("apipodctl: unknown option '--nmae' for 'keys create'; did you mean '--name'?\n"))
+
+        let badDuration = try cli.run("keys", "create", "--name", "x", "--expires-in", "3 weeks")
+        #expect(badDuration.status == 64)
+        #expect(badDuration.stderr.contains("invalid value '3 weeks' for '--expires-in'"))
+
+        let ambiguous = try cli.run("keys", "disable", "apk_")
+        #expect(ambiguous.status == 65)
+        #expect(ambiguous.stderr.contains("matches 2 keys"))
+
+        let unknown = try cli.run("keys", "enable", "42")
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr == "apipodctl: no key matches '42'; see 'apipodctl keys list --all'\n")
+
+        let emptyName = try cli.run("keys", "create", "--name", "")
+        #expect(emptyName.status == 65)
+        #expect(emptyName.stderr == "apipodctl: invalid name: it must not be empty\n")
+    }
+
+    @Test func anUnusableDatabasePathIsAnIOError() throws {
+        defer { cli.remove() }
+        try cli.write("occupied", "")
+        let result = try cli.run("keys", "list", "--db", cli.directory.appendingPathComponent("occupied/keys.db").path)
+        #expect(result.status == 74)
+        #expect(result.stderr.hasPrefix("apipodctl: cannot open the key database"))
+    }
+
+    @Test func theDotEnvFileIsRead() throws {
+        defer { cli.remove() }
+        var runner = cli
+        runner.environment["DATABASE_PATH"] = nil
+        try runner.write(".env", "DATABASE_PATH=./from-dotenv/keys.db\n")
+        #expect(try runner.run("keys", "create", "--name", "e").status == 0)
+        #expect(FileManager.default.fileExists(atPath: runner.directory.appendingPathComponent("from-dotenv/keys.db").path))
+    }
+}

@@ -1,0 +1,91 @@
+# fish completion for apipodctl. Generated from its command table; do not edit.
+# Install: copy to ~/.config/fish/completions/apipodctl.fish
+function __apipodctl_at
+    set -l cmd_path root
+    for word in (commandline -opc)[2..-1]
+        switch "$cmd_path/$word"
+            case root/serve
+                set cmd_path serve
+            case root/keys
+                set cmd_path keys
+            case root/route
+                set cmd_path route
+            case root/db
+                set cmd_path db
+            case root/help
+                set cmd_path help
+            case keys/create
+                set cmd_path keys/create
+            case keys/list
+                set cmd_path keys/list
+            case keys/disable
+                set cmd_path keys/disable
+            case keys/enable
+                set cmd_path keys/enable
+            case route/simulate
+                set cmd_path route/simulate
+            case db/migrate
+                set cmd_path db/migrate
+        end
+    end
+    test "$cmd_path" = "$argv[1]"
+end
+complete -c apipodctl -f
+complete -c apipodctl -n '__apipodctl_at root' -a serve -d 'Run the proxy server.'
+complete -c apipodctl -n '__apipodctl_at root' -a keys -d 'Create, list, disable and enable client API keys.'
+complete -c apipodctl -n '__apipodctl_at root' -a route -d 'Check the routing rules offline.'
+complete -c apipodctl -n '__apipodctl_at root' -a db -d 'Maintain the key database.'
+complete -c apipodctl -n '__apipodctl_at root' -a help -d 'Show help for a command.'
+complete -c apipodctl -n '__apipodctl_at root' -l version -d 'Show the version.'
+complete -c apipodctl -n '__apipodctl_at root' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at serve' -l host -r -d 'Address to listen on (HOST; default 0.0.0.0).'
+complete -c apipodctl -n '__apipodctl_at serve' -l port -r -d 'Port to listen on (PORT; default 8081).'
+complete -c apipodctl -n '__apipodctl_at serve' -l upstream -r -d 'Upstream base URL (ANTIGRAVITY_URL; default http://127.0.0.1:8080).'
+complete -c apipodctl -n '__apipodctl_at serve' -l upstream-key -r -d 'Key sent upstream as x-api-key (ANTIGRAVITY_KEY; prefer the environment).'
+complete -c apipodctl -n '__apipodctl_at serve' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at serve' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at serve' -l routes -r -F -d 'JSON routes file with extra aliases (ROUTES_FILE).'
+complete -c apipodctl -n '__apipodctl_at serve' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at keys' -a create -d 'Create a key and print it once.'
+complete -c apipodctl -n '__apipodctl_at keys' -a list -d 'List keys without revealing them.'
+complete -c apipodctl -n '__apipodctl_at keys' -a disable -d 'Disable a key; requests with it get 403.'
+complete -c apipodctl -n '__apipodctl_at keys' -a enable -d 'Enable a disabled key again.'
+complete -c apipodctl -n '__apipodctl_at keys' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l name -r -d 'Who or what the key is for.'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l tier -r -d 'A label passed on to logs (default elite).'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l expires-in -r -d 'Lifetime: days (30, 1.5) or 30d, 12h, 15m, 45s. Default: never expires.'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l json -d 'Print JSON for scripts.'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at keys/create' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at keys/list' -l all -s a -d 'Include disabled and expired keys.'
+complete -c apipodctl -n '__apipodctl_at keys/list' -l json -d 'Print JSON for scripts.'
+complete -c apipodctl -n '__apipodctl_at keys/list' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at keys/list' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at keys/list' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at keys/disable' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at keys/disable' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at keys/disable' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at keys/enable' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at keys/enable' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at keys/enable' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at route' -a simulate -d 'Draw routing decisions and compare the split with the weights.'
+complete -c apipodctl -n '__apipodctl_at route' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l model -r -d 'Requested model (default cursor-pro-sonnet).'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l count -s n -r -d 'Number of draws (default 10000).'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l seed -r -d 'Seed for repeatable draws (default: random, printed).'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l routes -r -F -d 'JSON routes file with extra aliases (ROUTES_FILE).'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l json -d 'Print JSON for scripts.'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at db' -a migrate -d 'Create or upgrade the database schema.'
+complete -c apipodctl -n '__apipodctl_at db' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at db/migrate' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at db/migrate' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at db/migrate' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at help' -a serve -d 'Run the proxy server.'
+complete -c apipodctl -n '__apipodctl_at help' -a keys -d 'Create, list, disable and enable client API keys.'
+complete -c apipodctl -n '__apipodctl_at help' -a route -d 'Check the routing rules offline.'
+complete -c apipodctl -n '__apipodctl_at help' -a db -d 'Maintain the key database.'
+complete -c apipodctl -n '__apipodctl_at help' -a help -d 'Show help for a command.'
+complete -c apipodctl -n '__apipodctl_at help' -l help -s h -d 'Show help for this command.'
