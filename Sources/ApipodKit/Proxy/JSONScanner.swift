@@ -1,0 +1,211 @@
+/// A validating, non-allocating JSON scanner over a body's bytes (RFC 8259), which remembers
+/// where the top-level `"model"` value is. Used only by `ModelField`.
+struct JSONScanner {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var model: ModelField?
+    /// Deeper nesting is refused rather than risking the stack on hostile input.
+    static let maximumDepth = 512
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func scanDocument() throws(JSONBodyError) -> ModelField? {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { throw fail("the body is not a JSON object") }
+        try scanObject(depth: 1, topLevel: true)
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected data after the JSON object") }
+        return model
+    }
+
+    private mutating func scanValue(depth: Int) throws(JSONBodyError) {
+        guard depth <= Self.maximumDepth else { throw fail("JSON nested too deeply") }
+        guard let byte = peek() else { throw fail("the JSON ends early") }
+        switch byte {
+        case UInt8(ascii: "{"): try scanObject(depth: depth + 1, topLevel: false)
+        case UInt8(ascii: "["): try scanArray(depth: depth + 1)
+        case UInt8(ascii: "\""): _ = try scanString(decode: false)
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
+        default: throw fail("unexpected character in JSON")
+        }
+    }
+
+    private mutating func scanObject(depth: Int, topLevel: Bool) throws(JSONBodyError) {
+        index += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw fail("expected a quoted member name in JSON") }
+            // Only a top-level name needs decoding, to compare it with "model".
+            let name = try scanString(decode: topLevel)
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw fail("expected ':' in JSON") }
+            index += 1
+            skipWhitespace()
+            if topLevel && name == "model" {
+                guard model == nil else { throw fail("the JSON has more than one \"model\" field") }
+                guard peek() == UInt8(ascii: "\"") else { throw fail("\"model\" must be a string") }
+                let start = index
+                let value = try scanString(decode: true) ?? ""
+                model = ModelField(value: value, range: start..<index)
+            } else {
+                try scanValue(depth: depth)
+            }
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"): index += 1; return
+            default: throw fail("expected ',' or '}' in JSON")
+            }
+        }
+    }
+
+    private mutating func scanArray(depth: Int) throws(JSONBodyError) {
+        index += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { index += 1; return }
+        while true {
+            skipWhitespace()
+            try scanValue(depth: depth)
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"): index += 1; return
+            default: throw fail("expected ',' or ']' in JSON")
+            }
+        }
+    }
+
+    /// Scans a string starting at its opening quote; returns its decoded value when asked.
+    private mutating func scanString(decode: Bool) throws(JSONBodyError) -> String? {
+        let start = index
+        index += 1
+        var decoded: [UInt8]? = decode ? [] : nil
+        var runStart = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                decoded?.append(contentsOf: bytes[runStart..<index])
+                index += 1
+                return decoded.map { String(decoding: $0, as: UTF8.self) }
+            }
+            if byte == UInt8(ascii: "\\") {
+                decoded?.append(contentsOf: bytes[runStart..<index])
+                try scanEscape(into: &decoded)
+                runStart = index
+                continue
+            }
+            if byte < 0x20 { throw fail("control character inside a JSON string") }
+            index += 1
+        }
+        index = start
+        throw fail("unterminated JSON string")
+    }
+
+    private mutating func scanEscape(into decoded: inout [UInt8]?) throws(JSONBodyError) {
+        index += 1
+        guard let escape = peek() else { throw fail("unterminated JSON string") }
+        index += 1
+        let simple: UInt8? = switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escape
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0c
+        case UInt8(ascii: "n"): 0x0a
+        case UInt8(ascii: "r"): 0x0d
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+        if let simple {
+            decoded?.append(simple)
+            return
+        }
+        guard escape == UInt8(ascii: "u") else { throw fail("invalid escape in a JSON string") }
+        var scalar = try hex4()
+        if (0xd800..<0xdc00).contains(scalar), peek() == UInt8(ascii: "\\"), index + 1 < bytes.count,
+           bytes[index + 1] == UInt8(ascii: "u") {
+            index += 2
+            let low = try hex4()
+            guard (0xdc00..<0xe000).contains(low) else { throw fail("invalid surrogate pair in a JSON string") }
+            scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
+        }
+        if decoded != nil {
+            let character = Unicode.Scalar(scalar) ?? "\u{fffd}"
+            decoded!.append(contentsOf: Array(String(character).utf8))
+        }
+    }
+
+    private mutating func hex4() throws(JSONBodyError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw fail("invalid \\u escape in a JSON string") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt32 = switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw fail("invalid \\u escape in a JSON string")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func scanNumber() throws(JSONBodyError) {
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        guard let first = peek(), isDigit(first) else { throw fail("invalid number in JSON") }
+        index += 1
+        if first != UInt8(ascii: "0") { skipDigits() }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard let digit = peek(), isDigit(digit) else { throw fail("invalid number in JSON") }
+            skipDigits()
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard let digit = peek(), isDigit(digit) else { throw fail("invalid number in JSON") }
+            skipDigits()
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONBodyError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw fail("invalid literal in JSON") }
+        for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
+            throw fail("invalid literal in JSON")
+        }
+        index += count
+    }
+
+    private func peek() -> UInt8? {
+        index < bytes.count ? bytes[index] : nil
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private mutating func skipDigits() {
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func fail(_ message: String) -> JSONBodyError {
+        JSONBodyError(message: message, offset: index)
+    }
+}

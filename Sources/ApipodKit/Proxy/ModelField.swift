@@ -1,0 +1,58 @@
+/// Finds the top-level `"model"` string of a JSON request body without building a document,
+/// and replaces its value in the bytes, so that everything else reaches the upstream exactly as
+/// the client sent it: key order, number spelling, unicode escapes, whitespace.
+///
+/// The scan also validates the whole body as JSON (RFC 8259), because a model route must answer
+/// a malformed body with 400 instead of forwarding something the upstream would misread.
+/// It is one pass with no allocation but the model's own value; string contents, the bulk of a
+/// chat body, are skipped by a tight loop that only looks for a quote, a backslash or a control byte.
+public struct ModelField: Sendable, Equatable {
+    /// The model's decoded value.
+    public let value: String
+    /// The bytes of the value's JSON string, quotes included.
+    public let range: Range<Int>
+
+    /// Replaces the value with `model`, escaped as JSON; every other byte is copied unchanged.
+    public func rewriting(_ body: [UInt8], to model: String) -> [UInt8] {
+        var out: [UInt8] = []
+        let encoded = ModelField.encode(model)
+        out.reserveCapacity(body.count - range.count + encoded.count)
+        out.append(contentsOf: body[..<range.lowerBound])
+        out.append(contentsOf: encoded)
+        out.append(contentsOf: body[range.upperBound...])
+        return out
+    }
+
+    /// Scans `body`: nil when it is a JSON object without a top-level `model`; throws when it is
+    /// not JSON, not an object, or its `model` is not a single string.
+    public static func find(in body: [UInt8]) throws(JSONBodyError) -> ModelField? {
+        try body.withUnsafeBufferPointer { buffer throws(JSONBodyError) in
+            var scanner = JSONScanner(buffer)
+            return try scanner.scanDocument()
+        }
+    }
+
+    static func encode(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+}
+
+/// Why a body is not a JSON object we can route: the message goes back to the client in a 400.
+public struct JSONBodyError: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    public let offset: Int
+
+    public var description: String { "\(message) at byte \(offset)" }
+}

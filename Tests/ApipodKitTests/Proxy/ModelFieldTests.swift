@@ -1,0 +1,91 @@
+import Testing
+@testable import ApipodKit
+
+struct ModelFieldTests {
+    /// Key order, number spellings, escapes and odd whitespace must survive byte for byte.
+    let awkward = #"""
+        { "messages":[{"role":"user","content":"h\u00e9llo \"model\": \"x\" \ud83d\ude00"}],
+          "temperature" : 0.70, "top_p":1E-2,"n":1e2 ,
+          "model"  :	"cursor-pro-sonnet" ,"stream":true, "metadata":{"model":"inner"} }
+        """#
+
+    @Test func replacesOnlyTheTopLevelModelValue() throws {
+        let body = Array(awkward.utf8)
+        let field = try #require(try ModelField.find(in: body))
+        #expect(field.value == "cursor-pro-sonnet")
+        let rewritten = field.rewriting(body, to: "gemini-3-flash")
+        let expected = awkward.replacing(#""cursor-pro-sonnet""#, with: #""gemini-3-flash""#)
+        #expect(rewritten == Array(expected.utf8))
+    }
+
+    @Test func decodesEscapedNamesAndValues() throws {
+        let body = Array(#"{"mo\u0064el":"cursor\u002dpro-sonnet"}"#.utf8)
+        let field = try #require(try ModelField.find(in: body))
+        #expect(field.value == "cursor-pro-sonnet")
+        #expect(String(decoding: field.rewriting(body, to: "a\"b"), as: UTF8.self) == #"{"mo\u0064el":"a\"b"}"#)
+    }
+
+    @Test func aBodyWithoutAModelHasNoField() throws {
+        #expect(try ModelField.find(in: Array(#"{"input":"x","nested":{"model":"m"}}"#.utf8)) == nil)
+        #expect(try ModelField.find(in: Array(" {} \n".utf8)) == nil)
+    }
+
+    @Test(arguments: [
+        ("", "the body is not a JSON object"),
+        ("[1]", "the body is not a JSON object"),
+        (#"{"model":"a","model":"b"}"#, "the JSON has more than one \"model\" field"),
+        (#"{"model":42}"#, "\"model\" must be a string"),
+        (#"{"model":"a"} x"#, "unexpected data after the JSON object"),
+        (#"{"model":"a",}"#, "expected a quoted member name in JSON"),
+        (#"{"a":01}"#, "expected ',' or '}' in JSON"),
+        (#"{"a":1.}"#, "invalid number in JSON"),
+        (#"{"a":tru}"#, "invalid literal in JSON"),
+        ("{\"a\":\"line\nbreak\"}", "control character inside a JSON string"),
+        (#"{"a":"\x"}"#, "invalid escape in a JSON string"),
+        (#"{"a":"\u12"}"#, #"invalid \u escape in a JSON string"#),
+        (#"{"a":"open"#, "unterminated JSON string"),
+        (#"{"a":[1,2}"#, "expected ',' or ']' in JSON"),
+        (#"{"a" 1}"#, "expected ':' in JSON"),
+    ])
+    func malformedBodiesAreRejected(body: String, message: String) {
+        do {
+            _ = try ModelField.find(in: Array(body.utf8))
+            Issue.record("expected an error for \(body)")
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() {
+        let body = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(throws: JSONBodyError.self) { try ModelField.find(in: Array(body.utf8)) }
+    }
+
+    @Test func seededMutationsNeverCrash() {
+        var random = SeededRandom(seed: 2026)
+        let base = Array(awkward.utf8)
+        for _ in 0..<5000 {
+            var body = base
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let position = Int.random(in: 0..<body.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: body[position] = UInt8.random(in: 0...255, using: &random)
+                case 1: body.remove(at: position)
+                default: body.insert(UInt8.random(in: 0...255, using: &random), at: position)
+                }
+            }
+            if let field = try? ModelField.find(in: body) {
+                let rewritten = field.rewriting(body, to: "m")
+                #expect((try? ModelField.find(in: rewritten))??.value == "m")
+            }
+        }
+    }
+
+    @Test func aLargeBodyIsScanned() throws {
+        let content = String(repeating: "lorem ipsum \\\"quoted\\\" ", count: 50_000)
+        let body = Array(#"{"model":"cursor-pro-sonnet","messages":[{"role":"user","content":"\#(content)"}]}"#.utf8)
+        #expect(body.count > 1_000_000)
+        let field = try #require(try ModelField.find(in: body))
+        #expect(field.rewriting(body, to: "gemini-3-flash").count == body.count - 3)
+    }
+}
