@@ -1,0 +1,101 @@
+import Synchronization
+
+/// Answers "may this key be used now?" for every proxied request, from memory when it can.
+///
+/// It owns the key cache. Entries map a key's digest to its record (or to "unknown"); expiry is
+/// judged per request from the record, so only a change in the database can make an entry wrong.
+/// A timer on the read worker polls SQLite's `PRAGMA data_version` every 250 ms and empties the
+/// cache when another connection (the CLI, or this server's own writer) has committed, so a key
+/// created, disabled or enabled anywhere takes effect within a second. Last-use times are
+/// collected in memory and written by the write worker once a second, behind the requests.
+public final class KeyAuthenticator: Sendable {
+    private let reader: KeyStoreWorker
+    private let writer: KeyStoreWorker
+    /// Protected by its mutex; emptied on any database change, and when it reaches `cacheLimit`
+    /// (so a client spraying random keys cannot grow it without bound).
+    private let cache = Mutex<[[UInt8]: KeyRecord?]>([:])
+    /// Protected by its mutex: key id → latest use, waiting to be written.
+    private let pendingUse = Mutex<[Int64: Timestamp]>([:])
+    /// Protected by its mutex: the polling and flushing timers while started.
+    private let timers: Mutex<[RepeatingTimer]> = Mutex([])
+    private let onError: @Sendable (StorageError) -> Void
+
+    public static let cacheLimit = 10_000
+    public static let pollMilliseconds = 250
+
+    public init(reader: KeyStoreWorker, writer: KeyStoreWorker, onError: @escaping @Sendable (StorageError) -> Void) {
+        self.reader = reader
+        self.writer = writer
+        self.onError = onError
+    }
+
+    /// Starts polling for changes and flushing last-use times.
+    public func start() {
+        let lastVersion = Mutex<Int64?>(nil)
+        let poll = reader.every(milliseconds: Self.pollMilliseconds) { [weak self] store in
+            guard let self else { return }
+            do throws(StorageError) {
+                let version = try store.dataVersion()
+                let changed = lastVersion.withLock { last in
+                    defer { last = version }
+                    return last != nil && last != version
+                }
+                if changed { self.invalidate() }
+            } catch {
+                self.onError(error)
+            }
+        }
+        let flush = writer.every(milliseconds: 1000) { [weak self] store in
+            guard let self else { return }
+            let batch = self.pendingUse.withLock { pending in
+                defer { pending.removeAll(keepingCapacity: true) }
+                return pending
+            }
+            do throws(StorageError) { try store.recordUse(batch) } catch { self.onError(error) }
+        }
+        timers.withLock { $0 = [poll, flush] }
+    }
+
+    /// Stops the timers and writes the last-use times still pending.
+    public func stop() async {
+        for timer in timers.withLock({ $0 }) { timer.cancel() }
+        let batch = pendingUse.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        do { try await writer.perform { store throws(StorageError) in try store.recordUse(batch) } } catch { onError(error) }
+    }
+
+    /// Forgets every cached answer; the next lookups go to the database.
+    public func invalidate() {
+        cache.withLock { $0.removeAll(keepingCapacity: true) }
+    }
+
+    /// The verdict for a presented key at `now`. Storage errors are reported and treated as
+    /// "unknown": refusing a request is safer than letting one through unchecked.
+    public func authenticate(_ presented: Substring, now: Timestamp = .now()) async -> AuthenticationResult {
+        guard APIKey.isPlausible(presented) else { return .unknown }
+        let digest = SHA256.hash(presented.utf8)
+        let record: KeyRecord?
+        if let cached = cache.withLock({ $0[digest] }) {
+            record = cached
+        } else {
+            do {
+                record = try await reader.perform { store throws(StorageError) in try store.key(digest: digest) }
+            } catch {
+                onError(error)
+                return .unknown
+            }
+            cache.withLock { cache in
+                if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[digest] = .some(record)
+            }
+        }
+        guard let record else { return .unknown }
+        let result = AuthenticationResult(record: record, at: now)
+        if case .valid = result {
+            pendingUse.withLock { $0[record.id] = now }
+        }
+        return result
+    }
+}
