@@ -1,0 +1,62 @@
+/// Reads a header or trailer section a line at a time up to the empty line that ends it,
+/// enforcing the count and size limits while the bytes arrive.
+struct HTTPFieldSectionReader: Sendable {
+    private let limits: HTTPParserLimits
+    /// Whether fields are kept: a head's are, trailers are checked and dropped.
+    private let keepsFields: Bool
+    private var headers = HTTPHeaders()
+    private var fieldCount = 0
+    private var byteCount = 0
+
+    init(limits: HTTPParserLimits, keepsFields: Bool) {
+        self.limits = limits
+        self.keepsFields = keepsFields
+    }
+
+    /// The whole section once its empty line has arrived, else nil; the reader is then ready
+    /// for the next section.
+    mutating func read(from buffer: inout HTTPInputBuffer) throws(HTTPParseError) -> HTTPHeaders? {
+        while let line = try buffer.readLine(
+            maxLength: limits.maxHeaderBytes - byteCount, tooLong: .headerSectionTooLarge
+        ) {
+            if line.isEmpty {
+                defer { self = Self(limits: limits, keepsFields: keepsFields) }
+                return headers
+            }
+            byteCount += line.count
+            fieldCount += 1
+            if fieldCount > limits.maxHeaderCount { throw .tooManyHeaderFields }
+            let field = try Self.parseFieldLine(line)
+            if keepsFields {
+                headers.add(
+                    name: String(decoding: line[field.name], as: UTF8.self),
+                    value: String(decoding: line[field.value], as: UTF8.self)
+                )
+            }
+        }
+        return nil
+    }
+
+    /// RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. Returns the name and the
+    /// value without its surrounding whitespace.
+    static func parseFieldLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: Range<Int>, value: Range<Int>) {
+        // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is refused, not unfolded.
+        if HTTPSyntax.isWhitespace(line[line.startIndex]) { throw .obsoleteLineFolding }
+        var index = line.startIndex
+        while index < line.endIndex && HTTPSyntax.isTokenByte(line[index]) { index += 1 }
+        let nameEnd = index
+        while index < line.endIndex && HTTPSyntax.isWhitespace(line[index]) { index += 1 }
+        guard index < line.endIndex, line[index] == HTTPSyntax.colon, nameEnd > line.startIndex else {
+            throw .invalidHeaderName
+        }
+        // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
+        if index != nameEnd { throw .whitespaceBeforeColon }
+        var valueStart = index + 1
+        var valueEnd = line.endIndex
+        while valueStart < valueEnd && HTTPSyntax.isWhitespace(line[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart && HTTPSyntax.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
+        // RFC 9110 §5.5: CR, LF, NUL and the other controls are not allowed in a value.
+        guard line[valueStart..<valueEnd].allSatisfy(HTTPSyntax.isFieldValueByte) else { throw .invalidHeaderValue }
+        return (line.startIndex..<nameEnd, valueStart..<valueEnd)
+    }
+}

@@ -1,0 +1,43 @@
+/// Reads one message head: the start line, then the header section. Lines are parsed as they
+/// complete, so limits hold while the bytes arrive and no byte is scanned twice.
+struct HTTPHeadReader<Head: Sendable>: Sendable {
+    /// RFC 9112 §2.2 asks a server to ignore at least one empty line before a request line;
+    /// a few are allowed, an endless stream of them is not.
+    private static var maxLeadingEmptyLines: Int { 2 }
+
+    private let limits: HTTPParserLimits
+    private var startLine: Head?
+    private var leadingEmptyLines = 0
+    private var section: HTTPFieldSectionReader
+
+    init(limits: HTTPParserLimits) {
+        self.limits = limits
+        section = HTTPFieldSectionReader(limits: limits, keepsFields: true)
+    }
+
+    /// Whether part of a head has been read, so that the input ending now would cut a message.
+    var hasStarted: Bool { startLine != nil }
+
+    /// The start line (as parsed by `parseStartLine`) and the headers, once the whole head has
+    /// arrived; the reader is then ready for the next head.
+    mutating func read(
+        from buffer: inout HTTPInputBuffer,
+        parseStartLine: (ArraySlice<UInt8>) throws(HTTPParseError) -> Head
+    ) throws(HTTPParseError) -> (Head, HTTPHeaders)? {
+        while startLine == nil {
+            guard let line = try buffer.readLine(maxLength: limits.maxStartLineBytes, tooLong: .startLineTooLong) else {
+                return nil
+            }
+            if !line.isEmpty {
+                startLine = try parseStartLine(line)
+            } else if leadingEmptyLines < Self.maxLeadingEmptyLines {
+                leadingEmptyLines += 1
+            } else {
+                throw .tooManyLeadingEmptyLines
+            }
+        }
+        guard let headers = try section.read(from: &buffer), let startLine else { return nil }
+        self = Self(limits: limits)
+        return (startLine, headers)
+    }
+}

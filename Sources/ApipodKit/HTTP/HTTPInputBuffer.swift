@@ -1,0 +1,71 @@
+/// The bytes received and not yet consumed.
+///
+/// Consumed bytes are dropped lazily, when new bytes arrive and the unread part is no bigger than
+/// the consumed one, so moving it costs no more than the bytes already parsed; a buffer that was
+/// read to the end keeps a small allocation for the next message and gives a large one back.
+struct HTTPInputBuffer: Sendable {
+    /// The allocation kept once everything was read: a typical head fits in it.
+    private static let retainedCapacity = 4096
+
+    private var storage: [UInt8] = []
+    private var readerIndex = 0
+    /// How many bytes after `readerIndex` are known to hold no LF, so that a line arriving a
+    /// byte at a time is still scanned once.
+    private var scannedCount = 0
+
+    var readableCount: Int { storage.count - readerIndex }
+
+    mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        if readerIndex == storage.count {
+            storage.removeAll(keepingCapacity: storage.capacity <= Self.retainedCapacity)
+            readerIndex = 0
+        } else if readerIndex >= readableCount {
+            storage.removeSubrange(0..<readerIndex)
+            readerIndex = 0
+        }
+        storage.append(contentsOf: bytes)
+    }
+
+    /// The next line without its CRLF, consumed; nil while no complete line is buffered.
+    /// A line longer than `maxLength` throws `tooLong` as soon as that is certain, so a peer
+    /// that never sends LF cannot make the buffer grow.
+    mutating func readLine(maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+        let start = readerIndex
+        let end = storage.count
+        let scanFrom = start + scannedCount
+        let lineFeed = storage.withUnsafeBufferPointer { bytes in
+            var index = scanFrom
+            while index < end && bytes[index] != HTTPSyntax.lf { index += 1 }
+            return index
+        }
+        // Up to `maxLength` bytes and a CR may precede the LF. Checked before the line ending, so
+        // the error is the same however the bytes were split.
+        if lineFeed - start - 1 > maxLength { throw tooLong }
+        guard lineFeed < end else {
+            scannedCount = end - start
+            return nil
+        }
+        // RFC 9112 §2.2: a line ends in CRLF; a bare LF is refused, not tolerated.
+        guard lineFeed > start, storage[lineFeed - 1] == HTTPSyntax.cr else { throw .bareLineFeed }
+        scannedCount = 0
+        readerIndex = lineFeed + 1
+        return storage[start..<(lineFeed - 1)]
+    }
+
+    /// Up to `count` bytes, consumed; nil when none is buffered or `count` is zero.
+    mutating func read(upTo count: Int) -> ArraySlice<UInt8>? {
+        let length = min(count, readableCount)
+        guard length > 0 else { return nil }
+        defer { readerIndex += length }
+        return storage[readerIndex..<(readerIndex + length)]
+    }
+
+    /// The unread byte at `offset`, if it has arrived.
+    func peek(at offset: Int) -> UInt8? {
+        offset < readableCount ? storage[readerIndex + offset] : nil
+    }
+
+    mutating func skip(_ count: Int) {
+        readerIndex += count
+    }
+}

@@ -1,0 +1,42 @@
+/// A request line and its header section: everything a server must read before it can decide
+/// what to do, and what a client writes before the body.
+public struct HTTPRequestHead: Sendable, Equatable {
+    public var method: String
+    /// As received (origin-form `/v1/messages?beta=true` in practice), never decoded, so that
+    /// what is forwarded is byte for byte what the client sent.
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+
+    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:]) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+    }
+
+    /// Whether the client lets the connection carry another request (RFC 9112 §9.3).
+    public var keepAlive: Bool { headers.keepsConnectionAlive(for: version) }
+
+    /// The head on the wire: request line, header lines in order, then the empty line.
+    public func serialized() -> [UInt8] {
+        var bytes: [UInt8] = []
+        serialize(into: &bytes)
+        return bytes
+    }
+
+    /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
+    /// The head is written as it is: names and values must be valid (parsed ones always are).
+    public func serialize(into bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + method.utf8.count + target.utf8.count + headers.serializedByteCount + 16)
+        // RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF
+        bytes.append(contentsOf: method.utf8)
+        bytes.append(HTTPSyntax.space)
+        bytes.append(contentsOf: target.utf8)
+        bytes.append(HTTPSyntax.space)
+        version.serialize(into: &bytes)
+        bytes.append(HTTPSyntax.cr)
+        bytes.append(HTTPSyntax.lf)
+        headers.serialize(into: &bytes)
+    }
+}

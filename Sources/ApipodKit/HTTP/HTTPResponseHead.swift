@@ -1,0 +1,42 @@
+/// A status line and its header section. The reason phrase is kept as received so a proxy can
+/// relay it, although nothing should depend on it (RFC 9112 §4).
+public struct HTTPResponseHead: Sendable, Equatable {
+    public var version: HTTPVersion
+    public var status: Int
+    public var reason: String
+    public var headers: HTTPHeaders
+
+    /// With no `reason`, the standard phrase for `status`.
+    public init(version: HTTPVersion = .http1_1, status: Int, reason: String? = nil, headers: HTTPHeaders = [:]) {
+        self.version = version
+        self.status = status
+        self.reason = reason ?? Self.reasonPhrase(for: status)
+        self.headers = headers
+    }
+
+    /// Whether the server lets the connection carry another request (RFC 9112 §9.3). A body
+    /// framed to end at close ends the connection whatever this says.
+    public var keepAlive: Bool { headers.keepsConnectionAlive(for: version) }
+
+    /// The head on the wire: status line, header lines in order, then the empty line.
+    public func serialized() -> [UInt8] {
+        var bytes: [UInt8] = []
+        serialize(into: &bytes)
+        return bytes
+    }
+
+    /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
+    /// The head is written as it is: the reason, names and values must be valid.
+    public func serialize(into bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + reason.utf8.count + headers.serializedByteCount + 16)
+        // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF
+        version.serialize(into: &bytes)
+        bytes.append(HTTPSyntax.space)
+        bytes.append(contentsOf: String(status).utf8)
+        bytes.append(HTTPSyntax.space)
+        bytes.append(contentsOf: reason.utf8)
+        bytes.append(HTTPSyntax.cr)
+        bytes.append(HTTPSyntax.lf)
+        headers.serialize(into: &bytes)
+    }
+}

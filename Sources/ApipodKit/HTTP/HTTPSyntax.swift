@@ -1,0 +1,83 @@
+/// The byte classes of RFC 9110 §5.5–5.6, tested on raw bytes so that the codec never builds a
+/// String just to look at one.
+enum HTTPSyntax {
+    static let cr = UInt8(ascii: "\r")
+    static let lf = UInt8(ascii: "\n")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let colon = UInt8(ascii: ":")
+    static let comma = UInt8(ascii: ",")
+    static let semicolon = UInt8(ascii: ";")
+    static let delete: UInt8 = 0x7f
+
+    /// RFC 9110 §5.6.2: tchar, the bytes of a method, a field name or a transfer coding.
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// RFC 9110 §5.5: a field value (and a reason phrase) holds SP, HTAB, VCHAR and obs-text;
+    /// every other control, bare CR included, is refused.
+    @inline(__always)
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        byte == tab || (byte >= space && byte != delete)
+    }
+
+    /// RFC 9110 §5.6.3: OWS is spaces and horizontal tabs.
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == space || byte == tab
+    }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
+    }
+
+    @inline(__always)
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    /// RFC 9110 §5.1: field names, connection options and codings compare case-insensitively,
+    /// in ASCII only; done pairwise so nothing is allocated.
+    static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        guard a.count == b.count else { return false }
+        for (left, right) in zip(a, b) where lowercased(left) != lowercased(right) {
+            return false
+        }
+        return true
+    }
+
+    /// RFC 9110 §5.6.1: calls `body` with each element of a comma-separated list, OWS trimmed.
+    /// Empty elements are passed on too: some fields accept them and some must not.
+    static func forEachListElement<E: Error>(
+        in value: String, _ body: (Substring.UTF8View) throws(E) -> Void
+    ) throws(E) {
+        let utf8 = value.utf8
+        var start = utf8.startIndex
+        while true {
+            let end = utf8[start...].firstIndex(of: comma) ?? utf8.endIndex
+            try body(trimmingWhitespace(utf8[start..<end]))
+            guard end < utf8.endIndex else { return }
+            start = utf8.index(after: end)
+        }
+    }
+
+    static func trimmingWhitespace(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        var bytes = bytes
+        while let first = bytes.first, isWhitespace(first) { bytes.removeFirst() }
+        while let last = bytes.last, isWhitespace(last) { bytes.removeLast() }
+        return bytes
+    }
+}

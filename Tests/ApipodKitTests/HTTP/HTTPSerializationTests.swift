@@ -1,0 +1,63 @@
+@testable import ApipodKit
+import Testing
+
+@Suite struct HTTPSerializationTests {
+    @Test func requestHead_isWrittenInOrder() {
+        let head = HTTPRequestHead(method: "POST", target: "/v1/messages?beta=true", headers: ["Host": "up", "x-api-key": "k", "X-A": "1"])
+        #expect(String(decoding: head.serialized(), as: UTF8.self)
+            == "POST /v1/messages?beta=true HTTP/1.1\r\nHost: up\r\nx-api-key: k\r\nX-A: 1\r\n\r\n")
+    }
+
+    @Test func responseHead_getsTheStandardReason() {
+        let head = HTTPResponseHead(status: 502, headers: ["Content-Length": "0"])
+        #expect(String(decoding: head.serialized(), as: UTF8.self) == "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+        #expect(HTTPResponseHead(status: 299).reason == "")
+    }
+
+    @Test func serializeInto_appends() {
+        var bytes = Array("prefix".utf8)
+        HTTPResponseHead(version: .http1_0, status: 200, reason: "Fine").serialize(into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "prefixHTTP/1.0 200 Fine\r\n\r\n")
+    }
+
+    @Test func parsedHeads_serializeBackToTheirBytes() throws {
+        let request = "PUT /a?b=c HTTP/1.1\r\nHost: h\r\nX-Dup: 1\r\nx-dup: 2\r\nContent-Length: 0\r\n\r\n"
+        let head = try #require(parseRequests(request).heads.first)
+        #expect(String(decoding: head.serialized(), as: UTF8.self) == request)
+
+        let response = "HTTP/1.1 429 Slow Down\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
+        let responseHead = try #require(parseResponses(response).heads.first)
+        #expect(String(decoding: responseHead.serialized(), as: UTF8.self) == response)
+    }
+
+    @Test(arguments: [100, 101, 200, 201, 204, 304, 400, 401, 403, 404, 413, 414, 429, 431, 500, 501, 502, 503, 504, 505])
+    func commonStatuses_haveAReason(status: Int) {
+        #expect(!HTTPResponseHead.reasonPhrase(for: status).isEmpty)
+    }
+}
+
+@Suite struct ChunkedEncoderTests {
+    @Test func chunk_isHexSizeCRLFDataCRLF() {
+        #expect(ChunkedEncoder.chunk(bytes("hello")) == bytes("5\r\nhello\r\n"))
+        #expect(ChunkedEncoder.chunk([UInt8](repeating: 1, count: 255)).prefix(4) == bytes("ff\r\n")[...])
+        #expect(ChunkedEncoder.terminator == bytes("0\r\n\r\n"))
+    }
+
+    @Test func emptyPiece_givesNoBytes_soItCannotEndTheBody() {
+        #expect(ChunkedEncoder.chunk([UInt8]()).isEmpty)
+    }
+
+    @Test func encodedBody_roundTripsThroughTheParser() {
+        var random = SeededRandom(seed: 7)
+        let pieces = (0..<50).map { _ in
+            (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        }
+        var wire = HTTPRequestHead(method: "POST", target: "/", headers: ["Host": "h", "Transfer-Encoding": "chunked"]).serialized()
+        for piece in pieces { ChunkedEncoder.appendChunk(piece, to: &wire) }
+        wire += ChunkedEncoder.terminator
+        let outcome = drive(HTTPRequestParser(), pieces: Splits.whole(wire))
+        #expect(outcome.error == nil)
+        #expect(outcome.events.count == 3)
+        #expect(outcome.events[1] == .body(ArraySlice(pieces.joined())))
+    }
+}
