@@ -21,6 +21,11 @@ let package = Package(
             name: "apipodctl",
             dependencies: ["ApipodKit"]
         ),
+        .executableTarget(
+            name: "apipod-hello",
+            dependencies: ["ApipodKit"],
+            path: "Benchmarks/HelloServer"
+        ),
         .testTarget(
             name: "ApipodKitTests",
             dependencies: ["ApipodKit"]

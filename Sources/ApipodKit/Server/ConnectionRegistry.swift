@@ -1,0 +1,62 @@
+import Synchronization
+
+/// The server's view of one connection, shared between the connection's task and whoever
+/// shuts the server down: whether it is between requests (and may be closed at once) or busy
+/// with one (and should be let finish).
+final class ConnectionRecord: Sendable {
+    private enum Phase: UInt8 {
+        case idle, busy, closing
+    }
+
+    /// Idle ⇄ busy by the connection's task; idle → closing by shutdown. The compare-exchange
+    /// means a request that has just arrived is either served in full or never started.
+    private let phase = Atomic<UInt8>(Phase.idle.rawValue)
+    /// Set once by shutdown: the connection closes after its current response.
+    private let draining = Atomic(false)
+    /// The connection's task, set once right after it is created; cancelled to close it.
+    let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// Called with a complete head in hand; false means the server is closing this connection.
+    func beginRequest() -> Bool {
+        phase.compareExchange(expected: Phase.idle.rawValue, desired: Phase.busy.rawValue, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Called after a response; false means the connection should close now (shutdown began).
+    func endRequest() -> Bool {
+        phase.store(Phase.idle.rawValue, ordering: .releasing)
+        return !isDraining
+    }
+
+    var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    /// Shutdown: an idle connection is closed at once (true); a busy one is marked to close
+    /// after its response (false).
+    func closeIfIdle() -> Bool {
+        draining.store(true, ordering: .releasing)
+        let closed = phase.compareExchange(expected: Phase.idle.rawValue, desired: Phase.closing.rawValue, ordering: .acquiringAndReleasing).exchanged
+        if closed { task.withLock { $0?.cancel() } }
+        return closed
+    }
+
+    func cancel() {
+        task.withLock { $0?.cancel() }
+    }
+}
+
+/// Every open connection of a server, so shutdown can find them. Touched on connect and close.
+final class ConnectionRegistry: Sendable {
+    /// Protected by its mutex.
+    private let records = Mutex<[ObjectIdentifier: ConnectionRecord]>([:])
+
+    func add(_ record: ConnectionRecord) {
+        records.withLock { $0[ObjectIdentifier(record)] = record }
+    }
+
+    func remove(_ record: ConnectionRecord) {
+        _ = records.withLock { $0.removeValue(forKey: ObjectIdentifier(record)) }
+    }
+
+    var count: Int { records.withLock { $0.count } }
+
+    var all: [ConnectionRecord] { records.withLock { Array($0.values) } }
+}

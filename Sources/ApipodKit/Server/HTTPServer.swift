@@ -1,0 +1,85 @@
+import Synchronization
+
+/// An HTTP/1.1 server on the event loops: one accept task hands each connection to the next
+/// loop, where the connection's own task serves it (`ServerConnection`). It is generic: what a
+/// request means is the handler's business.
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    /// Where the server listens; with port 0, the port the system chose.
+    public let localAddress: SocketAddress
+    private let group: EventLoopGroup
+    private let registry = ConnectionRegistry()
+    /// Protected by its mutex: the accept loop's task while the server runs.
+    private let acceptTask = Mutex<Task<Void, Never>?>(nil)
+
+    /// Binds the listening socket and starts accepting; the handler serves every request.
+    /// - Throws: `SocketError` (`addressInUse`, an unresolvable host, …).
+    public init(
+        configuration: HTTPServerConfiguration, group: EventLoopGroup, handler: some HTTPHandler,
+        onAcceptError: @escaping @Sendable (SocketError) -> Void = { _ in }
+    ) throws(SocketError) {
+        self.configuration = configuration
+        self.group = group
+        let loop = group.next()
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port, on: loop)
+        localAddress = try listener.localAddress
+        let registry = self.registry
+        let task = Task(executorPreference: loop) { [listener] in
+            await Self.acceptLoop(
+                listener: listener, group: group, registry: registry, configuration: configuration,
+                handler: handler, onAcceptError: onAcceptError)
+        }
+        acceptTask.withLock { $0 = task }
+    }
+
+    /// Open connections, for logs and tests.
+    public var connectionCount: Int { registry.count }
+
+    /// Stops accepting, closes idle connections at once, lets responses in flight finish for up
+    /// to `grace`, then closes whatever is left.
+    public func shutdown(grace: Duration) async {
+        if let task = acceptTask.withLock({ $0.take() }) {
+            task.cancel()
+            await task.value
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: grace)
+        while registry.count > 0 && clock.now < deadline {
+            for record in registry.all { _ = record.closeIfIdle() }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let giveUp = clock.now.advanced(by: .seconds(5))
+        while registry.count > 0 && clock.now < giveUp {
+            for record in registry.all { record.cancel() }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private static func acceptLoop(
+        listener: Socket, group: EventLoopGroup, registry: ConnectionRegistry,
+        configuration: HTTPServerConfiguration, handler: some HTTPHandler,
+        onAcceptError: @Sendable (SocketError) -> Void
+    ) async {
+        defer { listener.close() }
+        while !Task.isCancelled {
+            let loop = group.next()
+            let socket: Socket
+            do {
+                socket = try await listener.accept(assigningTo: loop)
+            } catch let error as SocketError {
+                onAcceptError(error)
+                continue
+            } catch {
+                return
+            }
+            let record = ConnectionRecord()
+            registry.add(record)
+            let task = Task(executorPreference: loop) { [socket] in
+                let connection = ServerConnection(socket: socket, configuration: configuration, record: record)
+                await connection.run(handler: handler)
+                registry.remove(record)
+            }
+            record.task.withLock { $0 = task }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+/// Writes one response: either whole (`send`) or streamed (`start`, then `write` per piece,
+/// then `finish`). Each piece goes to the socket as it is written, with no coalescing timer:
+/// a streamed token reaches the client as soon as the handler has it. A client that reads
+/// slowly makes `write` wait, which slows whoever produces the pieces instead of growing a buffer.
+/// Belongs to the connection's task.
+public final class ResponseWriter {
+    private enum Framing {
+        case contentLength(remaining: Int)
+        case chunked
+        case untilClose
+        case none
+    }
+
+    private let requestHead: HTTPRequestHead
+    private unowned let connection: ServerConnection
+    private var framing: Framing?
+    private var finished = false
+    public private(set) var status = 0
+    /// Body bytes written (without chunk framing), for the request log.
+    public private(set) var bodyBytesWritten = 0
+
+    init(requestHead: HTTPRequestHead, connection: ServerConnection) {
+        self.requestHead = requestHead
+        self.connection = connection
+    }
+
+    public var headSent: Bool { framing != nil }
+
+    /// Sends a complete response with `body`, setting Content-Length.
+    public func send(_ head: HTTPResponseHead, body: [UInt8] = []) async throws {
+        var head = head
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        var bytes = prepare(&head)
+        if requestHead.method != "HEAD" { bytes += body }
+        try await connection.write(bytes)
+        bodyBytesWritten = body.count
+        finished = true
+    }
+
+    /// Sends the head of a streamed response. With a Content-Length the body is sent as is;
+    /// without one, in chunks to an HTTP/1.1 client, or until the connection closes for 1.0.
+    public func start(_ head: HTTPResponseHead) async throws {
+        var head = head
+        let bytes = prepare(&head)
+        try await connection.write(bytes)
+    }
+
+    /// Writes one piece of the body at once.
+    public func write(_ piece: some Collection<UInt8>) async throws {
+        guard !piece.isEmpty else { return }
+        switch framing {
+        case .contentLength(let remaining)?:
+            guard piece.count <= remaining else { throw ResponseError.bodyLongerThanDeclared }
+            framing = .contentLength(remaining: remaining - piece.count)
+            try await connection.write(Array(piece))
+        case .chunked?:
+            var bytes: [UInt8] = []
+            ChunkedEncoder.appendChunk(piece, to: &bytes)
+            try await connection.write(bytes)
+        case .untilClose?:
+            try await connection.write(Array(piece))
+        case .none?:
+            return
+        case nil:
+            throw ResponseError.headNotSent
+        }
+        bodyBytesWritten += piece.count
+    }
+
+    /// Ends the response. A streamed body shorter than its Content-Length cannot be repaired:
+    /// the connection is closed so the client sees the truncation.
+    public func finish() async throws {
+        guard !finished else { return }
+        finished = true
+        switch framing {
+        case nil:
+            try await send(HTTPResponseHead(status: 500))
+        case .chunked?:
+            try await connection.write(ChunkedEncoder.terminator)
+        case .contentLength(let remaining)? where remaining > 0:
+            connection.mustClose = true
+        default:
+            break
+        }
+    }
+
+    /// Marks the connection to close after this response (say, after an upstream failure
+    /// mid-stream, which HTTP/1.1 can only signal by closing).
+    public func abort() {
+        connection.mustClose = true
+        finished = true
+    }
+
+    /// Fixes the framing headers for this request and serialises the head.
+    private func prepare(_ head: inout HTTPResponseHead) -> [UInt8] {
+        precondition(framing == nil, "a response head is sent once")
+        status = head.status
+        let bodyless = requestHead.method == "HEAD" || head.status == 204 || head.status == 304 || head.status < 200
+        if let length = head.headers["content-length"].flatMap(Int.init) {
+            framing = bodyless ? Framing.none : .contentLength(remaining: length)
+        } else if bodyless {
+            framing = Framing.none
+        } else if requestHead.version == .http1_1 {
+            head.headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+            framing = .chunked
+        } else {
+            framing = .untilClose
+            connection.mustClose = true
+        }
+        head.version = .http1_1
+        if !requestHead.keepAlive || connection.mustClose || connection.record.isDraining {
+            connection.mustClose = true
+            head.headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if requestHead.version == .http1_0 {
+            head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        return head.serialized()
+    }
+}
+
+@available(*, unavailable)
+extension ResponseWriter: Sendable {}
+
+/// A handler used a `ResponseWriter` out of order.
+public enum ResponseError: Error, Equatable {
+    case headNotSent
+    case bodyLongerThanDeclared
+}

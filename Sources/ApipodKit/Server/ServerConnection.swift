@@ -1,0 +1,117 @@
+/// One accepted client connection, served by one task on one event loop: read a head, run the
+/// handler, repeat while the connection may be kept alive. Everything here belongs to that task.
+final class ServerConnection {
+    let socket: Socket
+    let configuration: HTTPServerConfiguration
+    let record: ConnectionRecord
+    /// The request parser; the current `ServerRequest` pulls its body through it.
+    var parser: HTTPRequestParser
+    /// Set when the response cannot be followed by another on this connection.
+    var mustClose = false
+    private var peerFinished = false
+
+    /// Bytes read per system call; the buffer lives on the stack only for the call.
+    static let readChunk = 16 * 1024
+
+    init(socket: Socket, configuration: HTTPServerConfiguration, record: ConnectionRecord) {
+        self.socket = socket
+        self.configuration = configuration
+        self.record = record
+        self.parser = HTTPRequestParser(limits: configuration.limits)
+    }
+
+    func run(handler: some HTTPHandler) async {
+        defer { socket.close() }
+        var isFirst = true
+        while !mustClose {
+            let head: HTTPRequestHead
+            do {
+                guard let next = try await readHead(waitingUpTo: isFirst ? configuration.requestHeadTimeout : configuration.idleTimeout) else { return }
+                head = next
+            } catch let error as HTTPParseError {
+                await sendError(status: error.status, reason: error.reason, handler: handler)
+                return
+            } catch {
+                return
+            }
+            isFirst = false
+            guard record.beginRequest() else { return }
+            let request = ServerRequest(head: head, connection: self)
+            let response = ResponseWriter(requestHead: head, connection: self)
+            do {
+                try await handler.handle(request, response)
+                try await response.finish()
+            } catch {
+                if !response.headSent {
+                    let parseError = error as? HTTPParseError
+                    mustClose = true
+                    await sendError(status: parseError?.status ?? 500, reason: parseError?.reason ?? "internal error", handler: handler)
+                }
+                return
+            }
+            if !head.keepAlive { return }
+            if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return }
+            if !record.endRequest() { return }
+        }
+    }
+
+    /// Reads until a request head is complete. Nil when the client closed between requests or
+    /// stayed silent for `idle`; once a head has begun, the whole head must arrive within the
+    /// head timeout.
+    private func readHead(waitingUpTo idle: Duration) async throws -> HTTPRequestHead? {
+        var deadline = Deadline.after(idle)
+        var headStarted = false
+        while true {
+            if let event = try parser.next() {
+                guard case .head(let head) = event else { continue }
+                return head
+            }
+            if peerFinished { return nil }
+            if !headStarted && parser.bufferedByteCount > 0 {
+                headStarted = true
+                deadline = .after(configuration.requestHeadTimeout)
+            }
+            do {
+                try await fill(deadline: deadline)
+            } catch let error as SocketError {
+                if case .timedOut = error, headStarted { throw HTTPParseError.truncatedMessage }
+                return nil
+            }
+        }
+    }
+
+    /// Reads once from the socket into the parser, waiting until `deadline` if nothing is there.
+    /// At end of stream tells the parser so, which then ends or fails the message.
+    func fill(deadline: Deadline) async throws {
+        while true {
+            let count = try withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { buffer throws(SocketError) -> Int? in
+                guard let count = try socket.tryRead(into: buffer) else { return nil }
+                parser.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                return count
+            }
+            switch count {
+            case nil: try await socket.waitReadable(deadline: deadline)
+            case 0?: peerFinished = true; parser.finish(); return
+            default: return
+            }
+        }
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await socket.write(bytes[...], deadline: .after(configuration.writeStallTimeout))
+    }
+
+    private func sendError(status: Int, reason: String, handler: some HTTPHandler) async {
+        let (contentType, body) = handler.errorBody(status: status, reason: reason)
+        var head = HTTPResponseHead(status: status)
+        head.headers.add(name: "Content-Type", value: contentType)
+        head.headers.add(name: "Content-Length", value: String(body.count))
+        head.headers.add(name: "Connection", value: "close")
+        var bytes = head.serialized()
+        bytes += body
+        try? await write(bytes)
+    }
+}
+
+@available(*, unavailable)
+extension ServerConnection: Sendable {}

@@ -1,0 +1,82 @@
+/// A request being served: its head at once, its body pulled piece by piece as the handler
+/// asks, so a large upload is never held by the server unless the handler collects it.
+/// Belongs to the connection's task.
+public final class ServerRequest {
+    public let head: HTTPRequestHead
+    private unowned let connection: ServerConnection
+    /// True once the parser has reported the end of this request's body.
+    public private(set) var bodyFullyRead = false
+    /// Body bytes handed to the handler so far.
+    public private(set) var bodyBytesRead = 0
+    private var continueSent = false
+
+    init(head: HTTPRequestHead, connection: ServerConnection) {
+        self.head = head
+        self.connection = connection
+    }
+
+    /// The client's address, for `X-Forwarded-For` and logs.
+    public var remoteAddress: SocketAddress? { connection.socket.peerAddress }
+
+    /// The client's socket, only so a relay can abort its upstream read when the client hangs up
+    /// (`Socket.read(into:abortingOnHangupOf:)`). Never read from or write to it.
+    public var clientSocket: Socket { connection.socket }
+
+    /// The next piece of the body, or nil at its end.
+    /// - Throws: `HTTPParseError` for a malformed or oversized body, `SocketError` if the client
+    ///   stalls longer than the body read timeout or goes away.
+    public func nextBodyPiece() async throws -> ArraySlice<UInt8>? {
+        while !bodyFullyRead {
+            if let event = try connection.parser.next() {
+                switch event {
+                case .body(let piece):
+                    bodyBytesRead += piece.count
+                    return piece
+                case .end:
+                    bodyFullyRead = true
+                case .head:
+                    continue
+                }
+            } else {
+                try await sendContinueIfExpected()
+                try await connection.fill(deadline: .after(connection.configuration.bodyReadTimeout))
+            }
+        }
+        return nil
+    }
+
+    /// The whole body. The parser's body limit (413) bounds what this can hold.
+    public func collectBody() async throws -> [UInt8] {
+        var body: [UInt8] = []
+        if case .contentLength(let length)? = connection.parser.framing { body.reserveCapacity(length) }
+        while let piece = try await nextBodyPiece() { body.append(contentsOf: piece) }
+        return body
+    }
+
+    /// Reads and drops what the handler left unread, so the connection can serve another
+    /// request; gives up (the connection must close) past 64 KiB or on any error.
+    func discardRemainingBody() async -> Bool {
+        var discarded = 0
+        do {
+            while let piece = try await nextBodyPiece() {
+                discarded += piece.count
+                if discarded > 64 * 1024 { return false }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` waits for this before
+    /// sending the body; it is sent only when the body is actually wanted.
+    private func sendContinueIfExpected() async throws {
+        guard !continueSent, head.version == .http1_1, connection.parser.bufferedByteCount == 0,
+              head.headers["expect"]?.lowercased() == "100-continue" else { return }
+        continueSent = true
+        try await connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+    }
+}
+
+@available(*, unavailable)
+extension ServerRequest: Sendable {}

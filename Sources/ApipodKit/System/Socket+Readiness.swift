@@ -1,0 +1,58 @@
+import Glibc
+
+extension Socket {
+    /// Reads what is available now without waiting: nil when nothing is (EAGAIN), 0 at end of
+    /// stream. With `waitReadable` it lets a caller read into a buffer it holds only for the
+    /// moment of the call (a stack buffer), so an idle connection holds no read buffer at all.
+    public func tryRead(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int? {
+        while true {
+            let fd = fileDescriptor
+            guard fd >= 0 else { throw .closed(operation: "read") }
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN: return nil
+            case let code: throw SocketError(operation: "read from \(name)", errno: code)
+            }
+        }
+    }
+
+    /// Suspends until the socket may be readable (wake-ups may be spurious: read again), the
+    /// deadline passes (`SocketError.timedOut`) or `watched` hangs up (`SocketError.peerClosed`).
+    public func waitReadable(deadline: Deadline = .never, abortingOnHangupOf watched: Socket? = nil) async throws {
+        try await waitUntilReadable(deadline: deadline, watching: watched, operation: "read from \(name)")
+    }
+}
+
+extension Socket {
+    /// Writes all of `bytes` (an array or a slice of one), suspending while the send buffer is
+    /// full; `deadline` bounds each wait. Unlike `write(_: UnsafeRawBufferPointer)` the caller
+    /// need not keep a pointer valid across the suspension: the array keeps its storage alive.
+    public func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline = .never) async throws {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let sent = try bytes[offset...].withUnsafeBytes { buffer throws(SocketError) in try trySend(buffer) }
+            if let sent {
+                offset += sent
+            } else {
+                try await waitUntilWritable(deadline: deadline, operation: "write to \(name)")
+            }
+        }
+    }
+
+    /// Sends what the kernel takes now: the count, or nil when the send buffer is full.
+    private func trySend(_ buffer: UnsafeRawBufferPointer) throws(SocketError) -> Int? {
+        while true {
+            let fd = fileDescriptor
+            guard fd >= 0 else { throw .closed(operation: "write") }
+            let count = send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL))
+            if count >= 0 { return count }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN: return nil
+            case let code: throw SocketError(operation: "write to \(name)", errno: code)
+            }
+        }
+    }
+}
