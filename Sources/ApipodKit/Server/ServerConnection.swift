@@ -10,9 +10,6 @@ final class ServerConnection {
     var mustClose = false
     private var peerFinished = false
 
-    /// Bytes read per system call; the buffer lives on the stack only for the call.
-    static let readChunk = 16 * 1024
-
     init(socket: Socket, configuration: HTTPServerConfiguration, record: ConnectionRecord) {
         self.socket = socket
         self.configuration = configuration
@@ -83,17 +80,10 @@ final class ServerConnection {
     /// Reads once from the socket into the parser, waiting until `deadline` if nothing is there.
     /// At end of stream tells the parser so, which then ends or fails the message.
     func fill(deadline: Deadline) async throws {
-        while true {
-            let count = try withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { buffer throws(SocketError) -> Int? in
-                guard let count = try socket.tryRead(into: buffer) else { return nil }
-                parser.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-                return count
-            }
-            switch count {
-            case nil: try await socket.waitReadable(deadline: deadline)
-            case 0?: peerFinished = true; parser.finish(); return
-            default: return
-            }
+        let count = try await socket.readSome(deadline: deadline) { parser.append($0) }
+        if count == 0 {
+            peerFinished = true
+            parser.finish()
         }
     }
 

@@ -18,6 +18,26 @@ extension Socket {
         }
     }
 
+    /// Reads what arrives next into a stack buffer and hands it to `consume`, waiting until
+    /// `deadline` if nothing is there yet. Returns the number of bytes, 0 at end of stream.
+    /// The buffer exists only during the call, so an idle connection holds none.
+    public func readSome(
+        deadline: Deadline, abortingOnHangupOf watched: Socket? = nil, _ consume: (UnsafeRawBufferPointer) -> Void
+    ) async throws -> Int {
+        while true {
+            let count = try withUnsafeTemporaryAllocation(byteCount: Self.readChunkSize, alignment: 1) { buffer throws(SocketError) -> Int? in
+                guard let count = try tryRead(into: buffer) else { return nil }
+                consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                return count
+            }
+            if let count { return count }
+            try await waitReadable(deadline: deadline, abortingOnHangupOf: watched)
+        }
+    }
+
+    /// Bytes `readSome` reads per system call.
+    public static let readChunkSize = 16 * 1024
+
     /// Suspends until the socket may be readable (wake-ups may be spurious: read again), the
     /// deadline passes (`SocketError.timedOut`) or `watched` hangs up (`SocketError.peerClosed`).
     public func waitReadable(deadline: Deadline = .never, abortingOnHangupOf watched: Socket? = nil) async throws {

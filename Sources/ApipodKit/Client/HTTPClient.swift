@@ -1,0 +1,122 @@
+/// An HTTP/1.1 client for one upstream origin, on the event loops: a keep-alive pool per
+/// loop, requests with a fixed body, and responses whose body the caller pulls piece by piece,
+/// so that a slow consumer slows the upstream read. Generic: it knows nothing of what it carries.
+public final class HTTPClient: Sendable {
+    public let configuration: HTTPClientConfiguration
+    private let pools: [ObjectIdentifier: ConnectionPool]
+    private let addresses: [SocketAddress]
+
+    /// Resolves the upstream host once, here, so no request blocks a loop in `getaddrinfo`.
+    public init(configuration: HTTPClientConfiguration, group: EventLoopGroup) throws(SocketError) {
+        self.configuration = configuration
+        addresses = try SocketAddress.resolve(host: configuration.host, port: configuration.port)
+        var pools: [ObjectIdentifier: ConnectionPool] = [:]
+        for loop in group.loops {
+            pools[ObjectIdentifier(loop)] = ConnectionPool(loop: loop, capacity: configuration.maxIdleConnectionsPerLoop)
+        }
+        self.pools = pools
+    }
+
+    /// Sends a request from a task running on `loop` and returns when the response head has
+    /// arrived. A pooled connection that turns out to be closed is replaced once, transparently.
+    /// - Parameter client: a socket whose hang-up aborts the wait (the downstream client).
+    /// - Throws: `HTTPClientError`, `SocketError.peerClosed` when `client` hangs up, or
+    ///   `CancellationError`.
+    public func send(
+        _ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket? = nil
+    ) async throws -> UpstreamResponse {
+        guard let pool = pools[ObjectIdentifier(loop)] else { preconditionFailure("send from a loop of the client's group") }
+        var retried = false
+        while true {
+            let pooled = pool.take()
+            let socket: Socket
+            if let pooled {
+                socket = pooled
+            } else {
+                socket = try await connect(on: loop)
+            }
+            do {
+                return try await exchange(head, body: body, over: socket, pool: pool, watching: client)
+            } catch let error as StaleConnection {
+                socket.close()
+                if pooled != nil && !retried {
+                    retried = true
+                    continue
+                }
+                throw HTTPClientError.badResponse(error.reason)
+            } catch {
+                socket.close()
+                throw error
+            }
+        }
+    }
+
+    private func connect(on loop: EventLoop) async throws -> Socket {
+        let deadline = Deadline.after(configuration.connectTimeout)
+        var lastError: SocketError?
+        for address in addresses {
+            do {
+                return try await Socket.connect(to: address, deadline: deadline, on: loop)
+            } catch let error as SocketError {
+                lastError = error
+                if case .timedOut = error { break }
+            }
+        }
+        throw HTTPClientError.unreachable(lastError?.description ?? "no address for \(configuration.host)")
+    }
+
+    private func exchange(
+        _ head: HTTPRequestHead, body: [UInt8], over socket: Socket, pool: ConnectionPool, watching client: Socket?
+    ) async throws -> UpstreamResponse {
+        var bytes: [UInt8] = []
+        head.serialize(into: &bytes)
+        do {
+            // A small body goes in the same write as the head; a large one is not copied again.
+            if body.count <= 64 * 1024 {
+                bytes += body
+                try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout))
+            } else {
+                try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout))
+                try await socket.write(body[...], deadline: .after(configuration.bodyIdleTimeout))
+            }
+        } catch let error as SocketError {
+            if case .connectionReset = error { throw StaleConnection(reason: error.description) }
+            throw HTTPClientError.badResponse(error.description)
+        }
+        var parser = HTTPResponseParser()
+        parser.expectResponse(toMethod: head.method)
+        let deadline = Deadline.after(configuration.responseHeadTimeout)
+        var received = 0
+        while true {
+            do {
+                if let event = try parser.next() {
+                    guard case .head(let responseHead) = event else { continue }
+                    return UpstreamResponse(head: responseHead, socket: socket, parser: parser, pool: pool, configuration: configuration)
+                }
+            } catch {
+                throw HTTPClientError.badResponse(error.description)
+            }
+            let count: Int
+            do {
+                count = try await socket.readSome(deadline: deadline, abortingOnHangupOf: client) { parser.append($0) }
+            } catch let error as SocketError {
+                switch error {
+                case .timedOut: throw HTTPClientError.responseTimeout(error.description)
+                case .connectionReset where received == 0: throw StaleConnection(reason: error.description)
+                case .peerClosed: throw error
+                default: throw HTTPClientError.badResponse(error.description)
+                }
+            }
+            if count == 0 {
+                if received == 0 { throw StaleConnection(reason: "the upstream closed the connection without answering") }
+                parser.finish()
+            }
+            received += count
+        }
+    }
+}
+
+/// A reused connection the upstream had closed: nothing was answered, so sending again is safe.
+private struct StaleConnection: Error {
+    let reason: String
+}

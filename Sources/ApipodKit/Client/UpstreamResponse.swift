@@ -1,0 +1,81 @@
+/// A response whose head has arrived and whose body is read on demand. Belongs to the task
+/// that sent the request. Reading the body to its end returns the connection to its pool when
+/// the upstream allows; `close()` (or dropping the response early) discards the connection.
+public final class UpstreamResponse {
+    public let head: HTTPResponseHead
+    private var socket: Socket?
+    private var parser: HTTPResponseParser
+    private let pool: ConnectionPool
+    private let configuration: HTTPClientConfiguration
+    /// Body bytes read so far, for logs.
+    public private(set) var bodyBytesRead = 0
+    /// How the body is framed on the upstream connection, fixed when the head arrived.
+    public let framing: HTTPBodyFraming?
+
+    init(head: HTTPResponseHead, socket: Socket, parser: HTTPResponseParser, pool: ConnectionPool, configuration: HTTPClientConfiguration) {
+        self.head = head
+        self.socket = socket
+        self.parser = parser
+        self.pool = pool
+        self.configuration = configuration
+        self.framing = parser.framing
+    }
+
+    deinit {
+        socket?.close()
+    }
+
+    /// The next piece of the body as it arrives, or nil at its end.
+    /// - Parameter client: a socket whose hang-up aborts the wait (`SocketError.peerClosed`).
+    /// - Throws: `HTTPClientError.badResponse` if the upstream breaks off or times out between
+    ///   pieces, `SocketError.peerClosed`, or `CancellationError`.
+    public func nextPiece(watching client: Socket? = nil) async throws -> ArraySlice<UInt8>? {
+        while let socket {
+            let event: HTTPParserEvent<HTTPResponseHead>?
+            do { event = try parser.next() } catch { throw fail(error.description) }
+            switch event {
+            case .body(let piece)?:
+                bodyBytesRead += piece.count
+                return piece
+            case .end?:
+                self.socket = nil
+                if head.keepAlive && framing != .untilClose && parser.bufferedByteCount == 0 {
+                    pool.giveBack(socket)
+                } else {
+                    socket.close()
+                }
+                return nil
+            case .head?:
+                continue
+            case nil:
+                do {
+                    let count = try await socket.readSome(deadline: .after(configuration.bodyIdleTimeout), abortingOnHangupOf: client) {
+                        parser.append($0)
+                    }
+                    if count == 0 { parser.finish() }
+                } catch let error as SocketError {
+                    if case .peerClosed = error {
+                        close()
+                        throw error
+                    }
+                    throw fail(error.description)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Abandons the response and its connection.
+    public func close() {
+        socket?.close()
+        socket = nil
+    }
+
+    private func fail(_ reason: String) -> HTTPClientError {
+        close()
+        return .badResponse(reason)
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamResponse: Sendable {}
