@@ -4,12 +4,13 @@
 public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let pools: [ObjectIdentifier: ConnectionPool]
-    private let addresses: [SocketAddress]
+    /// Resolved once, here, so requests do not block a loop in `getaddrinfo`; nil when the
+    /// name did not resolve at start, in which case each connect tries again.
+    private let addresses: [SocketAddress]?
 
-    /// Resolves the upstream host once, here, so no request blocks a loop in `getaddrinfo`.
-    public init(configuration: HTTPClientConfiguration, group: EventLoopGroup) throws(SocketError) {
+    public init(configuration: HTTPClientConfiguration, group: EventLoopGroup) {
         self.configuration = configuration
-        addresses = try SocketAddress.resolve(host: configuration.host, port: configuration.port)
+        addresses = try? SocketAddress.resolve(host: configuration.host, port: configuration.port)
         var pools: [ObjectIdentifier: ConnectionPool] = [:]
         for loop in group.loops {
             pools[ObjectIdentifier(loop)] = ConnectionPool(loop: loop, capacity: configuration.maxIdleConnectionsPerLoop)
@@ -54,6 +55,12 @@ public final class HTTPClient: Sendable {
     private func connect(on loop: EventLoop) async throws -> Socket {
         let deadline = Deadline.after(configuration.connectTimeout)
         var lastError: SocketError?
+        let addresses: [SocketAddress]
+        do {
+            addresses = try self.addresses ?? SocketAddress.resolve(host: configuration.host, port: configuration.port)
+        } catch {
+            throw HTTPClientError.unreachable("\(error)")
+        }
         for address in addresses {
             do {
                 return try await Socket.connect(to: address, deadline: deadline, on: loop)

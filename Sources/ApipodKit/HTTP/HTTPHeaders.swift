@@ -54,6 +54,14 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
         return before - fields.count
     }
 
+    /// Removes every field whose name satisfies `shouldRemove` and says how many there were.
+    @discardableResult
+    public mutating func remove(where shouldRemove: (String) -> Bool) -> Int {
+        let before = fields.count
+        fields.removeAll { shouldRemove($0.name) }
+        return before - fields.count
+    }
+
     /// Sets `name` to the single value `value`, in the place of its first occurrence, so that
     /// rewriting a header does not reorder the section.
     public mutating func replaceOrAdd(name: String, value: String) {

@@ -1,23 +1,35 @@
 /// A validating, non-allocating JSON scanner over a body's bytes (RFC 8259), which remembers
-/// where the top-level `"model"` value is. Used only by `ModelField`.
+/// where one top-level member's value is (`"model"` for the rewrite, `"data"` for the model
+/// listing), so the caller can splice the bytes instead of re-serialising the document.
 struct JSONScanner {
+    /// A top-level member's value: its byte range, and its decoded text when it is a string.
+    struct Member {
+        let range: Range<Int>
+        let string: String?
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
+    private let memberName: String
     private var index = 0
-    private var model: ModelField?
+    private var member: Member?
     /// Deeper nesting is refused rather than risking the stack on hostile input.
     static let maximumDepth = 512
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, member name: String) {
         self.bytes = bytes
+        self.memberName = name
     }
 
-    mutating func scanDocument() throws(JSONBodyError) -> ModelField? {
+    /// Validates the whole document, which must be an object; returns the member, if present.
+    /// - Throws: for malformed JSON, a non-object, or the member given twice (which parsers
+    ///   resolve differently, so the upstream might read another value than we routed).
+    mutating func scanDocument() throws(JSONBodyError) -> Member? {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{") else { throw fail("the body is not a JSON object") }
         try scanObject(depth: 1, topLevel: true)
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON object") }
-        return model
+        return member
     }
 
     private mutating func scanValue(depth: Int) throws(JSONBodyError) {
@@ -48,12 +60,16 @@ struct JSONScanner {
             guard peek() == UInt8(ascii: ":") else { throw fail("expected ':' in JSON") }
             index += 1
             skipWhitespace()
-            if topLevel && name == "model" {
-                guard model == nil else { throw fail("the JSON has more than one \"model\" field") }
-                guard peek() == UInt8(ascii: "\"") else { throw fail("\"model\" must be a string") }
+            if topLevel && name == memberName {
+                guard member == nil else { throw fail("the JSON has more than one \"\(memberName)\" field") }
                 let start = index
-                let value = try scanString(decode: true) ?? ""
-                model = ModelField(value: value, range: start..<index)
+                if peek() == UInt8(ascii: "\"") {
+                    let value = try scanString(decode: true) ?? ""
+                    member = Member(range: start..<index, string: value)
+                } else {
+                    try scanValue(depth: depth)
+                    member = Member(range: start..<index, string: nil)
+                }
             } else {
                 try scanValue(depth: depth)
             }

@@ -26,10 +26,15 @@ public struct ModelField: Sendable, Equatable {
     /// Scans `body`: nil when it is a JSON object without a top-level `model`; throws when it is
     /// not JSON, not an object, or its `model` is not a single string.
     public static func find(in body: [UInt8]) throws(JSONBodyError) -> ModelField? {
-        try body.withUnsafeBufferPointer { buffer throws(JSONBodyError) in
-            var scanner = JSONScanner(buffer)
+        let member = try body.withUnsafeBufferPointer { buffer throws(JSONBodyError) in
+            var scanner = JSONScanner(buffer, member: "model")
             return try scanner.scanDocument()
         }
+        guard let member else { return nil }
+        guard let value = member.string else {
+            throw JSONBodyError(message: "\"model\" must be a string", offset: member.range.lowerBound)
+        }
+        return ModelField(value: value, range: member.range)
     }
 
     static func encode(_ text: String) -> [UInt8] {

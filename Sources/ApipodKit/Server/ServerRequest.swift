@@ -9,10 +9,13 @@ public final class ServerRequest {
     /// Body bytes handed to the handler so far.
     public private(set) var bodyBytesRead = 0
     private var continueSent = false
+    /// Whether the request declared a body (Content-Length or chunked), even an empty one.
+    public let hasBody: Bool
 
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head
         self.connection = connection
+        hasBody = connection.parser.framing.map { $0 != .none } ?? false
     }
 
     /// The client's address, for `X-Forwarded-For` and logs.

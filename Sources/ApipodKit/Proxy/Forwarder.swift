@@ -1,0 +1,131 @@
+/// The heart of `serve`: authenticate the client's key, read the body, route and rewrite the
+/// model, forward with the upstream's credentials, and relay the answer piece by piece.
+struct Forwarder: Sendable {
+    let authenticator: KeyAuthenticator
+    let routing: RoutingTable
+    let dice: RoutingDice
+    let client: HTTPClient
+    let upstream: UpstreamURL
+    let upstreamKey: String?
+
+    /// Routes whose body must be a JSON object: a malformed one is answered 400 here rather than
+    /// forwarded. On other routes a body that is not JSON passes through untouched.
+    static let modelRoutes: Set<String> = [
+        "/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/messages/count_tokens",
+        "/v1/responses", "/v1/embeddings",
+    ]
+
+    func forward(_ request: ServerRequest, path: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        entry.keyID = try await authenticate(request.head.headers)
+
+        var body: [UInt8]?
+        if request.hasBody {
+            var bytes = try await request.collectBody()
+            entry.bytesIn = bytes.count
+            try rewriteModel(in: &bytes, path: path, &entry)
+            body = bytes
+        }
+
+        var head = HTTPRequestHead(
+            method: request.head.method, target: upstream.basePath + request.head.target,
+            headers: HeaderPolicy.upstreamRequest(
+                request.head.headers, upstreamKey: upstreamKey, upstreamAuthority: upstream.authority,
+                clientAddress: request.remoteAddress?.host, bodyLength: body?.count))
+        head.version = .http1_1
+        if path == "/v1/models" {
+            // The alias entries are spliced into the listing's bytes, which must not be compressed.
+            head.headers.remove(named: "accept-encoding")
+        }
+
+        let answer: UpstreamResponse
+        do {
+            answer = try await client.send(head, body: body ?? [], on: request.clientSocket.loop, watching: request.clientSocket)
+        } catch let error as HTTPClientError {
+            switch error {
+            case .unreachable(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) is unreachable (\(reason))")
+            case .responseTimeout: throw APIError(.upstreamTimeout, "the upstream \(upstream) did not answer in time")
+            case .badResponse(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) broke off (\(reason))")
+            }
+        }
+        entry.status = answer.head.status
+
+        if request.head.method == "GET", path == "/v1/models", answer.head.status == 200 {
+            try await relayModelListing(answer, request: request, response)
+            return
+        }
+        try await relay(answer, request: request, response, &entry)
+    }
+
+    /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
+    private func authenticate(_ headers: HTTPHeaders) async throws -> Int64 {
+        var presented: Substring?
+        if let authorization = headers["authorization"] {
+            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { presented = parts[1] }
+        }
+        if presented == nil, let apiKey = headers["x-api-key"] { presented = Substring(apiKey) }
+        guard let presented, !presented.isEmpty else {
+            throw APIError(.missingKey, "missing API key: send 'Authorization: Bearer apk_…' or 'x-api-key: apk_…'")
+        }
+        switch await authenticator.authenticate(presented) {
+        case .valid(let record):
+            return record.id
+        case .unknown:
+            throw APIError(.invalidKey, "invalid API key")
+        case .disabled:
+            throw APIError(.disabledKey, "this API key is disabled")
+        case .expired(let record):
+            throw APIError(.expiredKey, "this API key expired at \(record.expiresAt?.rfc3339 ?? "an earlier time")")
+        }
+    }
+
+    private func rewriteModel(in body: inout [UInt8], path: String, _ entry: inout RequestLogEntry) throws {
+        guard !body.isEmpty else { return }
+        let field: ModelField?
+        do {
+            field = try ModelField.find(in: body)
+        } catch {
+            guard Self.modelRoutes.contains(path) else { return }
+            throw APIError(.badRequest, "the request body is not valid JSON: \(error.description)")
+        }
+        guard let field else { return }
+        let decision = dice.route(field.value, in: routing)
+        entry.requestedModel = decision.requested
+        entry.routedModel = decision.routed
+        if decision.routed != field.value {
+            body = field.rewriting(body, to: decision.routed)
+        }
+    }
+
+    /// Relays status, headers and body; each piece is written as soon as it is read, and the
+    /// next upstream read waits for the client to take it.
+    private func relay(_ answer: UpstreamResponse, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        let streamed: Bool = if case .contentLength? = answer.framing { false } else { true }
+        let head = HTTPResponseHead(
+            status: answer.head.status, reason: answer.head.reason,
+            headers: HeaderPolicy.clientResponse(answer.head.headers, streamed: streamed))
+        try await response.start(head)
+        do {
+            while let piece = try await answer.nextPiece(watching: request.clientSocket) {
+                try await response.write(piece)
+            }
+        } catch let error as HTTPClientError {
+            // After the head, HTTP/1.1 can only signal failure by closing the connection.
+            entry.note = "upstream failed mid-response: \(error.description)"
+            response.abort()
+        }
+    }
+
+    private func relayModelListing(_ answer: UpstreamResponse, request: ServerRequest, _ response: ResponseWriter) async throws {
+        var body: [UInt8] = []
+        while let piece = try await answer.nextPiece(watching: request.clientSocket) {
+            body.append(contentsOf: piece)
+            if body.count > 16 << 20 { throw APIError(.upstreamUnreachable, "the upstream's model list is too large") }
+        }
+        let anthropic = request.head.headers.contains("anthropic-version")
+        let encoded = answer.head.headers["content-encoding"].map { $0.lowercased() != "identity" } ?? false
+        let listed = encoded ? body : ModelListing.addingAliases(routing.aliasNames, to: body, anthropic: anthropic) ?? body
+        let headers = HeaderPolicy.clientResponse(answer.head.headers, streamed: false)
+        try await response.send(HTTPResponseHead(status: 200, headers: headers), body: listed)
+    }
+}

@@ -1,0 +1,80 @@
+/// The proxy's request handling: `/health`, the admin routes, and every `/v1/…` request
+/// authenticated, routed, rewritten, forwarded and relayed (`Forwarder`). One log line per request.
+public struct ProxyHandler: HTTPHandler {
+    let forwarder: Forwarder
+    let admin: AdminRoutes?
+    let logger: LineLogger
+
+    public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
+        let started = ContinuousClock.now
+        let path = String(request.head.target.prefix { $0 != "?" })
+        let dialect = APIDialect(path: path)
+        var entry = RequestLogEntry(method: request.head.method, path: path, client: request.remoteAddress?.host ?? "-")
+        do {
+            try await dispatch(request, path: path, response, &entry)
+        } catch let error as APIError {
+            entry.note = error.message
+            try await fail(error, dialect, response, &entry)
+        } catch let error as HTTPParseError {
+            entry.note = error.reason
+            let kind: APIError.Kind = error == .bodyTooLarge ? .payloadTooLarge : .badRequest
+            try await fail(APIError(kind, "malformed request: \(error.reason)"), dialect, response, &entry)
+        } catch let error as SocketError {
+            entry.note = Self.clientGone(error) ? "client closed the connection" : error.description
+            response.abort()
+        } catch is CancellationError {
+            entry.note = "cancelled by shutdown"
+            response.abort()
+        }
+        entry.bytesOut = response.bodyBytesWritten
+        if entry.status == 0 { entry.status = response.status }
+        logger.log(entry.line(at: .now(), duration: ContinuousClock.now - started))
+    }
+
+    public func errorBody(status: Int, reason: String) -> (contentType: String, body: [UInt8]) {
+        let kind: APIError.Kind = switch status {
+        case 413: .payloadTooLarge
+        case 500...: .internalError
+        default: .badRequest
+        }
+        return ("application/json", APIError(kind, "malformed request: \(reason)").body(.openAI))
+    }
+
+    private func dispatch(_ request: ServerRequest, path: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        if path == "/health" {
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Type", value: "application/json")
+            try await response.send(head, body: Self.healthBody)
+            entry.status = 200
+        } else if path == "/admin" || path.hasPrefix("/admin/") {
+            guard let admin else { throw APIError(.notFound, "the admin API is off: set ADMIN_SECRET to enable it") }
+            try await admin.handle(request, path: path, response, &entry)
+        } else if path == "/v1" || path.hasPrefix("/v1/") {
+            try await forwarder.forward(request, path: path, response, &entry)
+        } else {
+            throw APIError(.notFound, "no route for \(path)")
+        }
+    }
+
+    private func fail(_ error: APIError, _ dialect: APIDialect, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        entry.status = error.status
+        guard !response.headSent else {
+            response.abort()
+            return
+        }
+        var head = HTTPResponseHead(status: error.status)
+        head.headers.add(name: "Content-Type", value: "application/json")
+        if error.kind == .missingKey { head.headers.add(name: "WWW-Authenticate", value: "Bearer") }
+        try await response.send(head, body: error.body(dialect))
+    }
+
+    static func clientGone(_ error: SocketError) -> Bool {
+        switch error {
+        case .peerClosed, .connectionReset: true
+        default: false
+        }
+    }
+
+    /// The original service's health answer, byte for byte.
+    static let healthBody = Array(#"{"status":"healthy","service":"apipod-smart-proxy"}"#.utf8)
+}

@@ -1,0 +1,106 @@
+import Dispatch
+import Glibc
+
+/// `apipodctl serve` from start to stop: open the key database, start the event loops, the
+/// upstream client and the server, report where everything is, then wait for SIGTERM or
+/// SIGINT and drain: stop accepting, let responses in flight finish for up to the grace period,
+/// write pending last-use times, exit 0.
+public enum ProxyService {
+    /// How long in-flight responses may continue after SIGTERM; systemd waits 90 s by default.
+    public static let shutdownGrace: Duration = .seconds(30)
+
+    public static func run(_ configuration: ServerConfiguration, logger: LineLogger = LineLogger()) throws -> ExitStatus {
+        // Blocked before any thread starts, so every thread inherits the mask and sigwait below
+        // is the only place the signals are taken.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        ignoreBrokenPipeSignal()
+
+        let running = try start(configuration, logger: logger)
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.log("apipodctl serve: \(received == SIGTERM ? "SIGTERM" : "SIGINT") received; draining \(running.server.connectionCount) connection(s) for up to \(shutdownGrace)")
+
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await running.stop(grace: shutdownGrace)
+            done.signal()
+        }
+        done.wait()
+        logger.log("apipodctl serve: stopped")
+        logger.flush()
+        return .success
+    }
+
+    /// Everything `serve` runs, started; `stop` drains and ends it. Tests use it directly.
+    public struct Running: Sendable {
+        public let server: HTTPServer
+        let group: EventLoopGroup
+        let authenticator: KeyAuthenticator
+
+        public func stop(grace: Duration) async {
+            await server.shutdown(grace: grace)
+            await authenticator.stop()
+            group.shutdown()
+        }
+    }
+
+    public static func start(_ configuration: ServerConfiguration, logger: LineLogger, loops: Int = EventLoopGroup.coreCount) throws -> Running {
+        let reader = try KeyStoreWorker(path: configuration.databasePath, label: "read")
+        let writer = try KeyStoreWorker(path: configuration.databasePath, label: "write")
+        let authenticator = KeyAuthenticator(reader: reader, writer: writer) { error in
+            logger.log("apipodctl serve: key database: \(error.description)")
+        }
+        authenticator.start()
+        let group = try EventLoopGroup(count: loops)
+        let upstream = configuration.upstream
+        let client = HTTPClient(
+            configuration: HTTPClientConfiguration(host: upstream.host, port: UInt16(upstream.port)), group: group)
+        let forwarder = Forwarder(
+            authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), client: client,
+            upstream: upstream, upstreamKey: configuration.upstreamKey)
+        let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
+        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger)
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(
+                configuration: HTTPServerConfiguration(host: configuration.host, port: UInt16(configuration.port)),
+                group: group, handler: handler,
+                onAcceptError: { logger.log("apipodctl serve: accept: \($0.description)") })
+        } catch {
+            group.shutdown()
+            throw ServeError.cannotListen(host: configuration.host, port: configuration.port, reason: error)
+        }
+        logger.log("apipodctl serve: listening on http://\(server.localAddress)")
+        logger.log("apipodctl serve: upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
+        logger.log("apipodctl serve: key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")
+        for name in configuration.routing.aliasNames {
+            let alias = configuration.routing.aliases[name]!
+            let split = zip(alias.targets, alias.expectedShares).map { "\($0.model) \(percent($1))" }.joined(separator: ", ")
+            logger.log("apipodctl serve: route \(name) -> \(split)")
+        }
+        return Running(server: server, group: group, authenticator: authenticator)
+    }
+
+    private static func percent(_ share: Double) -> String {
+        let tenths = Int((share * 1000).rounded())
+        return tenths % 10 == 0 ? "\(tenths / 10) %" : "\(tenths / 10).\(tenths % 10) %"
+    }
+}
+
+/// Why `serve` could not start listening (exit 69).
+public enum ServeError: UserFacingError {
+    case cannotListen(host: String, port: Int, reason: SocketError)
+
+    public var exitStatus: ExitStatus { .unavailable }
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason):
+            "cannot listen on \(host):\(port): \(reason.description)"
+        }
+    }
+}
