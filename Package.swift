@@ -26,13 +26,18 @@ let package = Package(
             dependencies: ["ApipodKit"],
             path: "Benchmarks/HelloServer"
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["ApipodKit"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "ApipodKitTests",
-            dependencies: ["ApipodKit"]
+            dependencies: ["ApipodKit", "TestSupport"]
         ),
         .testTarget(
             name: "apipodctlTests",
-            dependencies: ["apipodctl", "ApipodKit"]
+            dependencies: ["apipodctl", "ApipodKit", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

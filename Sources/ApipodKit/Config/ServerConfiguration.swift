@@ -1,15 +1,34 @@
 /// Everything `serve` needs, validated up front so a mistake stops the program at start with a
 /// message naming the setting (exit 78), rather than failing on the first request.
 public struct ServerConfiguration: Sendable {
-    public let host: String
-    public let port: Int
-    public let upstream: UpstreamURL
+    public var host: String
+    /// 0 picks a free port (tests read it back from the server).
+    public var port: Int
+    public var upstream: UpstreamURL
     /// Sent upstream as `x-api-key`; nil when the upstream needs none.
-    public let upstreamKey: String?
+    public var upstreamKey: String?
     /// Enables the admin routes; nil turns them off.
-    public let adminSecret: String?
-    public let databasePath: String
-    public let routing: RoutingTable
+    public var adminSecret: String?
+    public var databasePath: String
+    public var routing: RoutingTable
+    /// The largest request body accepted (413 above it); the model rewrite holds the body.
+    public var maxBodyBytes = 10 << 20
+    /// How long the upstream may take to send its response head (504 after it).
+    public var upstreamResponseTimeout: Duration = .seconds(600)
+
+    /// A configuration given in code, without the validation `init(settings:)` applies.
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, upstream: UpstreamURL, upstreamKey: String? = nil,
+        adminSecret: String? = nil, databasePath: String, routing: RoutingTable = .builtIn
+    ) {
+        self.host = host
+        self.port = port
+        self.upstream = upstream
+        self.upstreamKey = upstreamKey
+        self.adminSecret = adminSecret
+        self.databasePath = databasePath
+        self.routing = routing
+    }
 
     /// The shortest admin secret accepted, from the original service.
     public static let minimumAdminSecretLength = 16

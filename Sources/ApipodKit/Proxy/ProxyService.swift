@@ -58,7 +58,9 @@ public enum ProxyService {
         let group = try EventLoopGroup(count: loops)
         let upstream = configuration.upstream
         let client = HTTPClient(
-            configuration: HTTPClientConfiguration(host: upstream.host, port: UInt16(upstream.port)), group: group)
+            configuration: HTTPClientConfiguration(
+                host: upstream.host, port: UInt16(upstream.port), responseHeadTimeout: configuration.upstreamResponseTimeout),
+            group: group)
         let forwarder = Forwarder(
             authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), client: client,
             upstream: upstream, upstreamKey: configuration.upstreamKey)
@@ -67,7 +69,9 @@ public enum ProxyService {
         let server: HTTPServer
         do {
             server = try HTTPServer(
-                configuration: HTTPServerConfiguration(host: configuration.host, port: UInt16(configuration.port)),
+                configuration: HTTPServerConfiguration(
+                    host: configuration.host, port: UInt16(configuration.port),
+                    limits: HTTPParserLimits(maxBodyBytes: configuration.maxBodyBytes)),
                 group: group, handler: handler,
                 onAcceptError: { logger.log("apipodctl serve: accept: \($0.description)") })
         } catch {

@@ -1,26 +1,26 @@
 import Glibc
 
 /// A fresh folder under /tmp for one test's files; removed with its contents by `remove()`.
-struct TemporaryDirectory {
-    let path: String
+public struct TemporaryDirectory: Sendable {
+    public let path: String
 
-    init() {
+    public init() {
         var template = Array("/tmp/apipodctl-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed: \(errno)")
         path = String(cString: made!)
     }
 
-    func file(_ name: String) -> String { path + "/" + name }
+    public func file(_ name: String) -> String { path + "/" + name }
 
-    func write(_ name: String, _ contents: String) {
+    public func write(_ name: String, _ contents: String) {
         let fd = open(file(name), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         precondition(fd >= 0)
         _ = Array(contents.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         close(fd)
     }
 
-    func remove() {
+    public func remove() {
         _ = path.withCString { system("rm -rf '\(String(cString: $0))'") }
     }
 }

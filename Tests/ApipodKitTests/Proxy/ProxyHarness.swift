@@ -1,0 +1,52 @@
+import Synchronization
+import TestSupport
+import Testing
+@testable import ApipodKit
+
+/// A running proxy (the same `ProxyService.start` that `serve` uses) in front of a mock
+/// upstream, with a scratch key database holding one valid key.
+struct ProxyHarness {
+    let scratch = TemporaryDirectory()
+    let upstream: MockUpstream
+    let running: ProxyService.Running
+    let clientGroup: EventLoopGroup
+    let key: APIKey
+    let store: KeyStore
+    let logger: LineLogger
+
+    init(
+        adminSecret: String? = nil, maxBodyBytes: Int = 10 << 20, upstreamTimeout: Duration = .seconds(600),
+        upstreamPort: UInt16? = nil, _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
+    ) throws {
+        upstream = try MockUpstream(behaviour)
+        let databasePath = scratch.file("keys.db")
+        store = try KeyStore(path: databasePath)
+        key = try APIKey.generate()
+        _ = try store.insert(key, name: "test", lifetime: nil)
+        var configuration = ServerConfiguration(
+            upstream: try UpstreamURL(parsing: "http://127.0.0.1:\(upstreamPort ?? upstream.port)"),
+            upstreamKey: "upstream-secret", adminSecret: adminSecret, databasePath: databasePath)
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.upstreamResponseTimeout = upstreamTimeout
+        logger = LineLogger(fd: open("/dev/null", O_WRONLY))
+        running = try ProxyService.start(configuration, logger: logger, loops: 2)
+        clientGroup = try EventLoopGroup(count: 1)
+    }
+
+    var client: TestClient { TestClient(loop: clientGroup.loops[0], port: running.server.localAddress.port) }
+
+    var bearer: (String, String) { ("Authorization", "Bearer \(key.text)") }
+
+    func chat(_ body: String, headers: [(String, String)]? = nil, path: String = "/v1/chat/completions") async throws -> TestClient.Response {
+        try await client.send("POST", path, headers: headers ?? [bearer, ("Content-Type", "application/json")], body: Array(body.utf8))
+    }
+
+    func stop() async {
+        await running.stop(grace: .seconds(1))
+        await upstream.stop()
+        clientGroup.shutdown()
+        scratch.remove()
+    }
+}
+
+import Glibc

@@ -1,0 +1,107 @@
+import Glibc
+import Synchronization
+import TestSupport
+import Testing
+@testable import ApipodKit
+
+/// What a streaming mock upstream did, shared between its loop and the test.
+final class StreamProgress: Sendable {
+    let sent = Atomic<Int>(0)
+    let finished = Atomic<Bool>(false)
+    let failed = Atomic<Bool>(false)
+}
+
+@Suite(.serialized)
+struct ProxyStreamingTests {
+    static func streamingUpstream(events: Int, interval: Duration, progress: StreamProgress) -> MockUpstream.Behaviour {
+        { _, response in
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Type", value: "text/event-stream")
+            try await response.start(head)
+            do {
+                for index in 0..<events {
+                    try await response.write(Array("data: {\"n\":\(index)}\n\n".utf8))
+                    progress.sent.store(index + 1, ordering: .relaxed)
+                    try await Task.sleep(for: interval)
+                }
+                progress.finished.store(true, ordering: .relaxed)
+            } catch {
+                progress.failed.store(true, ordering: .relaxed)
+                throw error
+            }
+        }
+    }
+
+    @Test func piecesReachTheClientOneByOneAsTheyAreSent() async throws {
+        let progress = StreamProgress()
+        let harness = try ProxyHarness(Self.streamingUpstream(events: 5, interval: .milliseconds(100), progress: progress))
+        var sentWhenFirstArrived = -1
+        var finishedWhenFirstArrived = true
+        let response = try await harness.client.send(
+            "POST", "/v1/chat/completions", headers: [harness.bearer],
+            body: Array(#"{"model":"cursor-pro-sonnet","stream":true}"#.utf8)
+        ) { count, _ in
+            if count == 1 {
+                sentWhenFirstArrived = progress.sent.load(ordering: .relaxed)
+                finishedWhenFirstArrived = progress.finished.load(ordering: .relaxed)
+            }
+            return true
+        }
+        #expect(response.status == 200)
+        #expect(response.headers["cache-control"] == "no-cache")
+        #expect(response.headers["x-accel-buffering"] == "no")
+        #expect(response.headers["transfer-encoding"] == "chunked")
+        #expect(!finishedWhenFirstArrived, "the first piece must arrive before the upstream has finished")
+        #expect(sentWhenFirstArrived < 5)
+        #expect(response.pieces.map { String(decoding: $0.bytes, as: UTF8.self) } == (0..<5).map { "data: {\"n\":\($0)}\n\n" })
+        #expect(zip(response.pieces, response.pieces.dropFirst()).allSatisfy { $0.at <= $1.at })
+        await harness.stop()
+    }
+
+    @Test func aClientThatHangsUpCancelsTheUpstreamRequest() async throws {
+        let progress = StreamProgress()
+        let harness = try ProxyHarness(Self.streamingUpstream(events: 200, interval: .milliseconds(20), progress: progress))
+        let response = try await harness.client.send(
+            "POST", "/v1/chat/completions", headers: [harness.bearer], body: Array(#"{"model":"m","stream":true}"#.utf8)
+        ) { count, _ in count < 2 }
+        #expect(response.pieces.count == 2)
+        // Polls until the upstream's writes fail; bounded so a regression fails instead of hanging.
+        for _ in 0..<500 where !progress.failed.load(ordering: .relaxed) && !progress.finished.load(ordering: .relaxed) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let failed = progress.failed.load(ordering: .relaxed)
+        let sent = progress.sent.load(ordering: .relaxed)
+        #expect(failed, "the upstream request must be cut when the client leaves")
+        #expect(sent < 200)
+        await harness.stop()
+    }
+
+    @Test func anUpstreamThatBreaksOffMidStreamEndsTheClientsStream() async throws {
+        let harness = try ProxyHarness { _, response in
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Length", value: "100")
+            try await response.start(head)
+            try await response.write(Array("only part".utf8))
+            throw CancellationError()
+        }
+        await #expect(throws: (any Error).self) {
+            _ = try await harness.chat(#"{"model":"m"}"#)
+        }
+        await harness.stop()
+    }
+
+    @Test func drainingLetsAStreamInFlightFinish() async throws {
+        let progress = StreamProgress()
+        let harness = try ProxyHarness(Self.streamingUpstream(events: 5, interval: .milliseconds(100), progress: progress))
+        let client = harness.client
+        let bearer = harness.bearer
+        async let response = client.send("POST", "/v1/chat/completions", headers: [bearer], body: Array(#"{"model":"m","stream":true}"#.utf8))
+        while progress.sent.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        await harness.running.stop(grace: .seconds(10))
+        let finished = try await response
+        #expect(finished.pieces.count == 5)
+        await harness.upstream.stop()
+        harness.clientGroup.shutdown()
+        harness.scratch.remove()
+    }
+}
