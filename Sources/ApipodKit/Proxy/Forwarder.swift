@@ -4,7 +4,7 @@ struct Forwarder: Sendable {
     let authenticator: KeyAuthenticator
     let routing: RoutingTable
     let dice: RoutingDice
-    let client: HTTPClient
+    let transport: any UpstreamTransport
     let upstream: UpstreamURL
     let upstreamKey: String?
 
@@ -37,9 +37,9 @@ struct Forwarder: Sendable {
             head.headers.remove(named: "accept-encoding")
         }
 
-        let answer: UpstreamResponse
+        let answer: any UpstreamAnswer
         do {
-            answer = try await client.send(head, body: body ?? [], on: request.clientSocket.loop, watching: request.clientSocket)
+            answer = try await transport.send(head, body: body ?? [], on: request.clientSocket.loop, watching: request.clientSocket)
         } catch let error as HTTPClientError {
             switch error {
             case .unreachable(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) is unreachable (\(reason))")
@@ -99,11 +99,10 @@ struct Forwarder: Sendable {
 
     /// Relays status, headers and body; each piece is written as soon as it is read, and the
     /// next upstream read waits for the client to take it.
-    private func relay(_ answer: UpstreamResponse, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
-        let streamed: Bool = if case .contentLength? = answer.framing { false } else { true }
+    private func relay(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
         let head = HTTPResponseHead(
             status: answer.head.status, reason: answer.head.reason,
-            headers: HeaderPolicy.clientResponse(answer.head.headers, streamed: streamed))
+            headers: HeaderPolicy.clientResponse(answer.head.headers, streamed: answer.isStreamed))
         try await response.start(head)
         do {
             while let piece = try await answer.nextPiece(watching: request.clientSocket) {
@@ -116,7 +115,7 @@ struct Forwarder: Sendable {
         }
     }
 
-    private func relayModelListing(_ answer: UpstreamResponse, request: ServerRequest, _ response: ResponseWriter) async throws {
+    private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter) async throws {
         var body: [UInt8] = []
         while let piece = try await answer.nextPiece(watching: request.clientSocket) {
             body.append(contentsOf: piece)

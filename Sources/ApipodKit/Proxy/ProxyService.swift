@@ -57,12 +57,14 @@ public enum ProxyService {
         authenticator.start()
         let group = try EventLoopGroup(count: loops)
         let upstream = configuration.upstream
-        let client = HTTPClient(
-            configuration: HTTPClientConfiguration(
-                host: upstream.host, port: UInt16(upstream.port), responseHeadTimeout: configuration.upstreamResponseTimeout),
-            group: group)
+        let clientConfiguration = HTTPClientConfiguration(
+            host: upstream.host, port: UInt16(upstream.port), responseHeadTimeout: configuration.upstreamResponseTimeout)
+        let transport: any UpstreamTransport = switch upstream.scheme {
+        case .http: HTTPClient(configuration: clientConfiguration, group: group)
+        case .https: URLSessionClient(upstream: upstream, configuration: clientConfiguration)
+        }
         let forwarder = Forwarder(
-            authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), client: client,
+            authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), transport: transport,
             upstream: upstream, upstreamKey: configuration.upstreamKey)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
         let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger)

@@ -1,0 +1,37 @@
+/// How the proxy reaches its upstream: our own HTTP/1.1 client for `http://` (on the event
+/// loops, a few microseconds per request), or URLSession for `https://` (the toolchain's only
+/// TLS, through libcurl, at roughly forty times the CPU per request; fine for a remote upstream).
+public protocol UpstreamTransport: Sendable {
+    /// Sends a request from a task running on `loop` and returns when the response head arrived.
+    /// - Throws: `HTTPClientError`, `SocketError.peerClosed` when `client` hangs up first, or
+    ///   `CancellationError`.
+    func send(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer
+}
+
+/// A response whose head has arrived and whose body the caller pulls piece by piece, so a slow
+/// consumer slows the upstream. Belongs to the task that sent the request.
+public protocol UpstreamAnswer: AnyObject {
+    var head: HTTPResponseHead { get }
+    /// True when the body's length is not known in advance: it is relayed as a stream.
+    var isStreamed: Bool { get }
+    /// The next piece of the body, or nil at its end.
+    /// - Throws: `HTTPClientError.badResponse`, `SocketError.peerClosed` when `client` hangs
+    ///   up (the upstream exchange is then abandoned), or `CancellationError`.
+    func nextPiece(watching client: Socket?) async throws -> ArraySlice<UInt8>?
+    /// Abandons the response and its connection.
+    func close()
+}
+
+extension HTTPClient: UpstreamTransport {
+    public func send(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
+        let response: UpstreamResponse = try await send(head, body: body, on: loop, watching: client)
+        return response
+    }
+}
+
+extension UpstreamResponse: UpstreamAnswer {
+    public var isStreamed: Bool {
+        if case .contentLength? = framing { return false }
+        return true
+    }
+}
