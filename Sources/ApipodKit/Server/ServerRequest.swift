@@ -15,7 +15,10 @@ public final class ServerRequest {
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head
         self.connection = connection
-        hasBody = connection.parser.framing.map { $0 != .none } ?? false
+        switch connection.parser.framing {
+        case .contentLength?, .chunked?, .untilClose?: hasBody = true
+        case .none?, nil: hasBody = false
+        }
     }
 
     /// The client's address, for `X-Forwarded-For` and logs.

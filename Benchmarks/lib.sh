@@ -1,0 +1,95 @@
+# Shared helpers for the benchmark scripts (sourced, not run).
+# Every process a script starts is recorded and stopped by its own PID on exit.
+
+STARTED_PIDS=()
+WORK=$(mktemp -d /tmp/apipod-bench.XXXXXX)
+cleanup() {
+    for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y $tool" >&2; exit 69; }
+    done
+}
+
+# wait_port PORT: until something accepts on 127.0.0.1:PORT (at most 10 s).
+wait_port() {
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2
+    exit 69
+}
+
+# start_nginx NAME WORKERS SERVER_BLOCK [HTTP_EXTRA]: an nginx of our own in $WORK/NAME.
+start_nginx() {
+    local dir="$WORK/$1"
+    mkdir -p "$dir/logs"
+    cat > "$dir/nginx.conf" <<CONF
+worker_processes $2;
+worker_rlimit_nofile 65536;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+daemon off;
+events { worker_connections 32768; multi_accept on; }
+http {
+    access_log off;
+    keepalive_timeout 300s;
+    keepalive_requests 1000000;
+    client_body_temp_path $dir/body; proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fcgi; uwsgi_temp_path $dir/uwsgi; scgi_temp_path $dir/scgi;
+    client_max_body_size 20m;
+    $4
+    server { $3 }
+}
+CONF
+    nginx -p "$dir" -c "$dir/nginx.conf" &
+    STARTED_PIDS+=($!)
+    echo $!
+}
+
+# cpu_ticks PID: user+system clock ticks of PID and its children (nginx workers).
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        [ -r "/proc/$pid/stat" ] || continue
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+
+# rss_kb PID: resident memory of PID and its children, in KiB.
+rss_kb() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        [ -r "/proc/$pid/status" ] || continue
+        total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")))
+    done
+    echo "$total"
+}
+
+# measure_wrk LABEL PID URL CONNECTIONS [WRK_ARGS...]: one wrk run; prints a table row
+# "label c req/s p50 p99 cpu-µs/req".
+measure_wrk() {
+    local label=$1 pid=$2 url=$3 connections=$4
+    shift 4
+    local before after out rps p50 p99 ticks
+    before=$(cpu_ticks "$pid")
+    out=$(wrk -t2 -c"$connections" -d"${DURATION:-10}"s --latency "$@" "$url")
+    after=$(cpu_ticks "$pid")
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+    ticks=$((after - before))
+    local requests
+    requests=$(echo "$out" | awk '/requests in/ {print $1}')
+    local errors
+    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {printf "%s ", $0}')
+    awk -v l="$label" -v c="$connections" -v r="$rps" -v a="$p50" -v b="$p99" -v t="$ticks" -v n="$requests" -v e="$errors" \
+        'BEGIN { printf "%-22s c=%-5s %10.0f req/s  p50 %-8s p99 %-8s cpu %6.1f µs/req %s\n", l, c, r, a, b, (n > 0 ? t * 10000 / n : 0), e }'
+}
