@@ -13,7 +13,8 @@ ROUNDS=${ROUNDS:-2}
 IDLE=${IDLE:-10000}
 
 swift build -c release --product apipod-hello >/dev/null
-NGINX=$(start_nginx hello 2 'listen 127.0.0.1:18090 backlog=4096; location / { default_type text/plain; return 200 "Hello, World!"; }')
+start_nginx hello 2 'listen 127.0.0.1:18090 backlog=4096; location / { default_type text/plain; return 200 "Hello, World!"; }'
+NGINX=$LAST_PID
 .build/release/apipod-hello 18091 2 2>/dev/null &
 OURS=$!
 STARTED_PIDS+=($OURS)

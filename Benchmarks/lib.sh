@@ -26,7 +26,8 @@ wait_port() {
     exit 69
 }
 
-# start_nginx NAME WORKERS SERVER_BLOCK [HTTP_EXTRA]: an nginx of our own in $WORK/NAME.
+# start_nginx NAME WORKERS SERVER_BLOCK [HTTP_EXTRA]: an nginx of our own in $WORK/NAME;
+# its PID is left in $LAST_PID (not printed: a $(...) subshell would run the EXIT trap).
 start_nginx() {
     local dir="$WORK/$1"
     mkdir -p "$dir/logs"
@@ -44,13 +45,13 @@ http {
     client_body_temp_path $dir/body; proxy_temp_path $dir/proxy;
     fastcgi_temp_path $dir/fcgi; uwsgi_temp_path $dir/uwsgi; scgi_temp_path $dir/scgi;
     client_max_body_size 20m;
-    $4
+    ${4:-}
     server { $3 }
 }
 CONF
     nginx -p "$dir" -c "$dir/nginx.conf" &
-    STARTED_PIDS+=($!)
-    echo $!
+    LAST_PID=$!
+    STARTED_PIDS+=($LAST_PID)
 }
 
 # cpu_ticks PID: user+system clock ticks of PID and its children (nginx workers).

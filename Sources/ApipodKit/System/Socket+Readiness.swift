@@ -18,19 +18,22 @@ extension Socket {
         }
     }
 
-    /// Reads what arrives next into a stack buffer and hands it to `consume`, waiting until
-    /// `deadline` if nothing is there yet. Returns the number of bytes, 0 at end of stream.
-    /// The buffer exists only during the call, so an idle connection holds none.
+    /// Reads what arrives next and hands it to `consume`, waiting until `deadline` if nothing is
+    /// there yet. Returns the number of bytes, 0 at end of stream.
+    ///
+    /// The bytes are read into the calling thread's scratch buffer and consumed before anything
+    /// can suspend, so every connection of a loop shares one buffer and an idle connection holds
+    /// none. (A temporary allocation here would live in the task's allocator, which keeps its
+    /// slab: about 9 KB of resident memory per idle connection, measured.)
     public func readSome(
         deadline: Deadline, abortingOnHangupOf watched: Socket? = nil, _ consume: (UnsafeRawBufferPointer) -> Void
     ) async throws -> Int {
         while true {
-            let count = try withUnsafeTemporaryAllocation(byteCount: Self.readChunkSize, alignment: 1) { buffer throws(SocketError) -> Int? in
-                guard let count = try tryRead(into: buffer) else { return nil }
+            let buffer = ScratchBuffer.forCurrentThread()
+            if let count = try tryRead(into: buffer) {
                 consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
                 return count
             }
-            if let count { return count }
             try await waitReadable(deadline: deadline, abortingOnHangupOf: watched)
         }
     }
@@ -74,5 +77,23 @@ extension Socket {
             case let code: throw SocketError(operation: "write to \(name)", errno: code)
             }
         }
+    }
+}
+
+/// One read buffer per thread, made on first use and freed when the thread ends.
+enum ScratchBuffer {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { free($0) }
+        return key
+    }()
+
+    static func forCurrentThread() -> UnsafeMutableRawBufferPointer {
+        if let existing = pthread_getspecific(key) {
+            return UnsafeMutableRawBufferPointer(start: existing, count: Socket.readChunkSize)
+        }
+        let fresh = malloc(Socket.readChunkSize)!
+        pthread_setspecific(key, fresh)
+        return UnsafeMutableRawBufferPointer(start: fresh, count: Socket.readChunkSize)
     }
 }
