@@ -40,8 +40,8 @@ public final class Socket {
         close()
     }
 
-    /// Reads what is available into `buffer`, suspending until something is. Returns the
-    /// number of bytes read, 0 at end of stream.
+    /// Reads what is available into `buffer` (which must not be empty), suspending until
+    /// something is. Returns the number of bytes read, 0 at end of stream.
     ///
     /// - Parameters:
     ///   - deadline: when to give up waiting (`SocketError.timedOut`); per read, so it bounds
@@ -53,6 +53,7 @@ public final class Socket {
         into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline = .never,
         abortingOnHangupOf watched: Socket? = nil
     ) async throws -> Int {
+        precondition(!buffer.isEmpty, "a read into an empty buffer would look like end of stream")
         while true {
             let fd = fileDescriptor
             guard fd >= 0 else { throw SocketError.closed(operation: "read") }

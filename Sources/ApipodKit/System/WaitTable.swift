@@ -37,10 +37,13 @@ struct WaitTable {
     private(set) var armedCount = 0
 
     mutating func reserve() -> WaitID {
-        let index = free.popLast() ?? {
+        let index: UInt32
+        if let reusable = free.popLast() {
+            index = reusable
+        } else {
+            index = UInt32(entries.count)
             entries.append(Entry())
-            return UInt32(entries.count - 1)
-        }()
+        }
         entries[Int(index)].serial &+= 1
         entries[Int(index)].isReserved = true
         return WaitID(index: index, serial: entries[Int(index)].serial)

@@ -37,10 +37,14 @@ func writeText(_ text: String, to fd: Int32) {
 }
 
 /// Suspends (on `loop`) until at least `count` waits are suspended there. It polls with
-/// `Task.yield`, so it orders the test's steps without measuring time.
-func waitUntilSuspended(_ count: Int, on loop: EventLoop) async {
-    await withTaskExecutorPreference(loop) {
-        while loop.suspendedWaitCount < count { await Task.yield() }
+/// `Task.yield`, so it orders the test's steps without measuring time; it stops when the test
+/// is cancelled (by its time limit), so a wait that never comes fails the test, not the run.
+func waitUntilSuspended(_ count: Int, on loop: EventLoop) async throws {
+    try await withTaskExecutorPreference(loop) {
+        while loop.suspendedWaitCount < count {
+            try Task.checkCancellation()
+            await Task.yield()
+        }
     }
 }
 
