@@ -1,8 +1,9 @@
 // libFuzzer target for the HTTP codec. It is compiled together with Sources/ApipodKit/HTTP/*.swift
 // into one module (see run.sh), which is why it imports nothing.
 //
-// Each input goes to both parsers twice: whole, and cut in two at a point derived from its bytes.
-// Both runs must end the same way (the same messages, bodies and error), must not spin, and must
+// Each input goes to both parsers whole, cut in two at a point derived from its bytes, and (when
+// short) a byte at a time.
+// All runs must end the same way (the same messages, bodies and error), must not spin, and must
 // keep the sticky-error promise. Any violation traps, and libFuzzer saves the input.
 
 /// Traps with `message`: unlike `precondition`, `fatalError` keeps its message in an -O build.
@@ -83,14 +84,20 @@ public func fuzzHTTPParsers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let useTight = seed & 1 == 0
     let whole = [input[...]]
     let split = [input[..<point], input[point...]]
+    // A byte at a time reaches every partial state; kept to short inputs for speed.
+    let bytewise = input.count <= 512 ? input.indices.map { input[$0...$0] } : split
 
     let requests = HTTPRequestParser(limits: useTight ? tight : .requests)
-    check(run(requests, whole) == run(requests, split), "request events depend on the split at \(point)")
+    let requestOutcome = run(requests, whole)
+    check(run(requests, split) == requestOutcome, "request events depend on the split at \(point)")
+    check(run(requests, bytewise) == requestOutcome, "request events differ byte by byte")
 
     var responses = HTTPResponseParser(limits: useTight ? tight : .responses)
     for bit in 1..<9 {
         responses.expectResponse(toMethod: seed >> UInt64(bit) & 1 == 1 ? "HEAD" : "GET")
     }
-    check(run(responses, whole) == run(responses, split), "response events depend on the split at \(point)")
+    let responseOutcome = run(responses, whole)
+    check(run(responses, split) == responseOutcome, "response events depend on the split at \(point)")
+    check(run(responses, bytewise) == responseOutcome, "response events differ byte by byte")
     return 0
 }
