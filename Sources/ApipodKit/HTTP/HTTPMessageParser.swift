@@ -60,9 +60,9 @@ struct HTTPMessageParser<Rules: HTTPMessageRules>: Sendable {
     }
 
     private mutating func step() throws(HTTPParseError) -> HTTPParserEvent<Rules.Head>? {
-        if var decoder = body {
-            let event: HTTPParserEvent<Rules.Head>? = try decoder.next(from: &buffer, inputEnded: inputEnded)
-            body = event == .end ? nil : decoder
+        if body != nil {
+            let event: HTTPParserEvent<Rules.Head>? = try body!.next(from: &buffer, inputEnded: inputEnded)
+            if case .end = event { body = nil }
             return event
         }
         while let head = try headReader.read(from: &buffer, parseStartLine: Rules.parseStartLine) {
