@@ -1,6 +1,8 @@
 /// Reads a header or trailer section a line at a time up to the empty line that ends it,
 /// enforcing the count and size limits while the bytes arrive.
 struct HTTPFieldSectionReader: Sendable {
+    private static let typicalFieldCount = 16
+
     private let limits: HTTPParserLimits
     /// Whether fields are kept: a head's are, trailers are checked and dropped.
     private let keepsFields: Bool
@@ -28,6 +30,8 @@ struct HTTPFieldSectionReader: Sendable {
             if fieldCount > limits.maxHeaderCount { throw .tooManyHeaderFields }
             let field = try Self.parseFieldLine(line)
             if keepsFields {
+                // Most heads have a dozen or two fields: grow once, not five times.
+                if fieldCount == 1 { headers.reserveCapacity(Self.typicalFieldCount) }
                 headers.add(
                     name: String(decoding: line[field.name], as: UTF8.self),
                     value: String(decoding: line[field.value], as: UTF8.self)
@@ -38,25 +42,29 @@ struct HTTPFieldSectionReader: Sendable {
     }
 
     /// RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. Returns the name and the
-    /// value without its surrounding whitespace.
+    /// value without its surrounding whitespace. Runs on every header line, hence the raw buffer.
     static func parseFieldLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: Range<Int>, value: Range<Int>) {
-        // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is refused, not unfolded.
-        if HTTPSyntax.isWhitespace(line[line.startIndex]) { throw .obsoleteLineFolding }
-        var index = line.startIndex
-        while index < line.endIndex && HTTPSyntax.isTokenByte(line[index]) { index += 1 }
-        let nameEnd = index
-        while index < line.endIndex && HTTPSyntax.isWhitespace(line[index]) { index += 1 }
-        guard index < line.endIndex, line[index] == HTTPSyntax.colon, nameEnd > line.startIndex else {
-            throw .invalidHeaderName
+        let base = line.startIndex
+        let (name, value) = try line.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
+            // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is refused, not unfolded.
+            if HTTPSyntax.isWhitespace(bytes[0]) { throw .obsoleteLineFolding }
+            var index = 0
+            while index < bytes.count && HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
+            let nameEnd = index
+            while index < bytes.count && HTTPSyntax.isWhitespace(bytes[index]) { index += 1 }
+            guard index < bytes.count, bytes[index] == HTTPSyntax.colon, nameEnd > 0 else { throw .invalidHeaderName }
+            // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
+            if index != nameEnd { throw .whitespaceBeforeColon }
+            var valueStart = index + 1
+            var valueEnd = bytes.count
+            while valueStart < valueEnd && HTTPSyntax.isWhitespace(bytes[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart && HTTPSyntax.isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
+            // RFC 9110 §5.5: CR, LF, NUL and the other controls are not allowed in a value.
+            for offset in valueStart..<valueEnd where !HTTPSyntax.isFieldValueByte(bytes[offset]) {
+                throw .invalidHeaderValue
+            }
+            return (0..<nameEnd, valueStart..<valueEnd)
         }
-        // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
-        if index != nameEnd { throw .whitespaceBeforeColon }
-        var valueStart = index + 1
-        var valueEnd = line.endIndex
-        while valueStart < valueEnd && HTTPSyntax.isWhitespace(line[valueStart]) { valueStart += 1 }
-        while valueEnd > valueStart && HTTPSyntax.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
-        // RFC 9110 §5.5: CR, LF, NUL and the other controls are not allowed in a value.
-        guard line[valueStart..<valueEnd].allSatisfy(HTTPSyntax.isFieldValueByte) else { throw .invalidHeaderValue }
-        return (line.startIndex..<nameEnd, valueStart..<valueEnd)
+        return (name.lowerBound + base..<name.upperBound + base, value.lowerBound + base..<value.upperBound + base)
     }
 }

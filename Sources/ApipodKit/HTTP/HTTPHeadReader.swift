@@ -1,6 +1,6 @@
 /// Reads one message head: the start line, then the header section. Lines are parsed as they
 /// complete, so limits hold while the bytes arrive and no byte is scanned twice.
-struct HTTPHeadReader<Head: Sendable>: Sendable {
+struct HTTPHeadReader<Head: HTTPMessageHead>: Sendable {
     /// RFC 9112 §2.2 asks a server to ignore at least one empty line before a request line;
     /// a few are allowed, an endless stream of them is not.
     private static var maxLeadingEmptyLines: Int { 2 }
@@ -18,12 +18,11 @@ struct HTTPHeadReader<Head: Sendable>: Sendable {
     /// Whether part of a head has been read, so that the input ending now would cut a message.
     var hasStarted: Bool { startLine != nil }
 
-    /// The start line (as parsed by `parseStartLine`) and the headers, once the whole head has
-    /// arrived; the reader is then ready for the next head.
+    /// The head, once all of it has arrived; the reader is then ready for the next one.
     mutating func read(
         from buffer: inout HTTPInputBuffer,
         parseStartLine: (ArraySlice<UInt8>) throws(HTTPParseError) -> Head
-    ) throws(HTTPParseError) -> (Head, HTTPHeaders)? {
+    ) throws(HTTPParseError) -> Head? {
         while startLine == nil {
             guard let line = try buffer.readLine(maxLength: limits.maxStartLineBytes, tooLong: .startLineTooLong) else {
                 return nil
@@ -36,8 +35,9 @@ struct HTTPHeadReader<Head: Sendable>: Sendable {
                 throw .tooManyLeadingEmptyLines
             }
         }
-        guard let headers = try section.read(from: &buffer), let startLine else { return nil }
+        guard let headers = try section.read(from: &buffer), var head = startLine else { return nil }
+        head.headers = headers
         self = Self(limits: limits)
-        return (startLine, headers)
+        return head
     }
 }

@@ -1,4 +1,5 @@
-/// The parts the request and the response heads share on the wire.
+// The parts the request and the response heads share on the wire.
+
 extension HTTPVersion {
     func serialize(into bytes: inout [UInt8]) {
         bytes.append(contentsOf: "HTTP/".utf8)

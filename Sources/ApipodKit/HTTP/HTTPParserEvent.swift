@@ -9,7 +9,9 @@ public enum HTTPParserEvent<Head: Sendable & Equatable>: Sendable, Equatable {
     case end
 }
 
-/// How the body of a message is delimited (RFC 9112 §6.3).
+/// How the body of the current message is delimited (RFC 9112 §6.3). Exposed because the
+/// caller needs it beyond the parser: a proxy re-frames what it relays (a known length can be
+/// passed on, an unknown one is sent chunked), and a body that ends at close ends the connection.
 public enum HTTPBodyFraming: Sendable, Equatable {
     case none
     case contentLength(Int)

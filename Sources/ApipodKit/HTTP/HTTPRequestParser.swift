@@ -7,61 +7,43 @@
 public struct HTTPRequestParser: Sendable {
     public typealias Event = HTTPParserEvent<HTTPRequestHead>
 
-    public let limits: HTTPParserLimits
-    private var buffer = HTTPInputBuffer()
-    private var headReader: HTTPHeadReader<HTTPRequestHead>
-    /// The body being read; nil while reading a head.
-    private var body: HTTPBodyDecoder?
-    private var inputEnded = false
-    private var failure: HTTPParseError?
+    private var parser: HTTPMessageParser<HTTPRequestRules>
 
     public init(limits: HTTPParserLimits = .requests) {
-        self.limits = limits
-        headReader = HTTPHeadReader(limits: limits)
+        parser = HTTPMessageParser(rules: HTTPRequestRules(), limits: limits)
     }
 
-    /// The framing of the message whose body is being read; nil while reading a head.
-    public var framing: HTTPBodyFraming? { body?.framing }
+    public var limits: HTTPParserLimits { parser.limits }
+
+    /// The framing of the request whose body is being read; nil while reading a head.
+    public var framing: HTTPBodyFraming? { parser.framing }
 
     /// Bytes received and not yet handed out: stop reading the socket while this is large.
-    public var bufferedByteCount: Int { buffer.readableCount }
+    public var bufferedByteCount: Int { parser.bufferedByteCount }
 
     /// Adds bytes as they were received (an `UnsafeRawBufferPointer`, `[UInt8]`, a slice…).
     public mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
-        buffer.append(bytes)
+        parser.append(bytes)
     }
 
     /// Says that the client closed its side. Then `next()` yields what is left; a message cut
     /// short throws `.truncatedMessage`, and nil means the connection ended between requests.
     public mutating func finish() {
-        inputEnded = true
+        parser.finish()
     }
 
     /// The next part of a request, or nil when more bytes are needed.
     public mutating func next() throws(HTTPParseError) -> Event? {
-        if let failure { throw failure }
-        do {
-            return try step()
-        } catch {
-            failure = error
-            throw error
-        }
+        try parser.next()
+    }
+}
+
+struct HTTPRequestRules: HTTPMessageRules {
+    static func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
+        try HTTPStartLine.parseRequestLine(line)
     }
 
-    private mutating func step() throws(HTTPParseError) -> Event? {
-        if var decoder = body {
-            let event: Event? = try decoder.next(from: &buffer, inputEnded: inputEnded)
-            body = event == .end ? nil : decoder
-            return event
-        }
-        guard let (requestLine, headers) = try headReader.read(from: &buffer, parseStartLine: HTTPStartLine.parseRequestLine)
-        else {
-            if inputEnded && (headReader.hasStarted || buffer.readableCount > 0) { throw .truncatedMessage }
-            return nil
-        }
-        var head = requestLine
-        head.headers = headers
-        body = HTTPBodyDecoder(framing: try HTTPBodyFraming(request: head, limits: limits), limits: limits)
-        return .head(head)
+    func framing(of head: HTTPRequestHead, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPBodyFraming? {
+        try HTTPBodyFraming(request: head, limits: limits)
     }
 }

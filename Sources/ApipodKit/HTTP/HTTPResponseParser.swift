@@ -7,74 +7,59 @@
 public struct HTTPResponseParser: Sendable {
     public typealias Event = HTTPParserEvent<HTTPResponseHead>
 
-    public let limits: HTTPParserLimits
-    private var buffer = HTTPInputBuffer()
-    private var headReader: HTTPHeadReader<HTTPResponseHead>
-    /// For each request sent and not yet answered, oldest first: whether it was a HEAD.
-    private var pendingRequests: [Bool] = []
-    /// The body being read; nil while reading a head.
-    private var body: HTTPBodyDecoder?
-    private var inputEnded = false
-    private var failure: HTTPParseError?
+    private var parser: HTTPMessageParser<HTTPResponseRules>
 
     public init(limits: HTTPParserLimits = .responses) {
-        self.limits = limits
-        headReader = HTTPHeadReader(limits: limits)
+        parser = HTTPMessageParser(rules: HTTPResponseRules(), limits: limits)
     }
 
-    /// Records that a request with `method` was sent, so its response can be framed.
+    public var limits: HTTPParserLimits { parser.limits }
+
+    /// Records that a request with `method` was sent, so that its response can be framed.
     public mutating func expectResponse(toMethod method: String) {
-        pendingRequests.append(method == "HEAD")
+        // RFC 9110 §9.1: methods are case-sensitive.
+        parser.rules.pendingRequests.append(method == "HEAD")
     }
 
     /// The framing of the response whose body is being read; nil while reading a head.
-    public var framing: HTTPBodyFraming? { body?.framing }
+    public var framing: HTTPBodyFraming? { parser.framing }
 
     /// Bytes received and not yet handed out: stop reading the upstream while this is large.
-    public var bufferedByteCount: Int { buffer.readableCount }
+    public var bufferedByteCount: Int { parser.bufferedByteCount }
 
     /// Adds bytes as they were received (an `UnsafeRawBufferPointer`, `[UInt8]`, a slice…).
     public mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
-        buffer.append(bytes)
+        parser.append(bytes)
     }
 
     /// Says that the upstream closed the connection. Then `next()` yields what is left: `.end`
     /// for a body framed `.untilClose`, `.truncatedMessage` for a message cut short, nil when
     /// the connection ended between responses.
     public mutating func finish() {
-        inputEnded = true
+        parser.finish()
     }
 
     /// The next part of a response, or nil when more bytes are needed.
     public mutating func next() throws(HTTPParseError) -> Event? {
-        if let failure { throw failure }
-        do {
-            return try step()
-        } catch {
-            failure = error
-            throw error
-        }
+        try parser.next()
+    }
+}
+
+struct HTTPResponseRules: HTTPMessageRules {
+    /// For each request sent and not yet answered, oldest first: whether it was a HEAD.
+    var pendingRequests: [Bool] = []
+
+    static func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPResponseHead {
+        try HTTPStartLine.parseStatusLine(line)
     }
 
-    private mutating func step() throws(HTTPParseError) -> Event? {
-        if var decoder = body {
-            let event: Event? = try decoder.next(from: &buffer, inputEnded: inputEnded)
-            body = event == .end ? nil : decoder
-            return event
-        }
-        while let (statusLine, headers) = try headReader.read(from: &buffer, parseStartLine: HTTPStartLine.parseStatusLine) {
-            guard let toHEAD = pendingRequests.first else { throw .unsolicitedResponse }
-            var head = statusLine
-            head.headers = headers
-            // RFC 9110 §15.2.2: 101 switches protocols, which we never ask for.
-            if head.status == 101 { throw .upgradeNotSupported }
-            // RFC 9110 §15.2: an interim response precedes the final one; nothing here needs it.
-            if head.status < 200 { continue }
-            pendingRequests.removeFirst()
-            body = HTTPBodyDecoder(framing: try HTTPBodyFraming(response: head, toHEAD: toHEAD, limits: limits), limits: limits)
-            return .head(head)
-        }
-        if inputEnded && (headReader.hasStarted || buffer.readableCount > 0) { throw .truncatedMessage }
-        return nil
+    mutating func framing(of head: HTTPResponseHead, limits: HTTPParserLimits) throws(HTTPParseError) -> HTTPBodyFraming? {
+        guard let toHEAD = pendingRequests.first else { throw .unsolicitedResponse }
+        // RFC 9110 §15.2.2: 101 switches protocols, which we never ask for.
+        if head.status == 101 { throw .upgradeNotSupported }
+        // RFC 9110 §15.2: an interim response precedes the final one; nothing here needs it.
+        if head.status < 200 { return nil }
+        pendingRequests.removeFirst()
+        return try HTTPBodyFraming(response: head, toHEAD: toHEAD, limits: limits)
     }
 }
