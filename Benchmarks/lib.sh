@@ -81,7 +81,7 @@ measure_wrk() {
     shift 4
     local before after out rps p50 p99 ticks
     before=$(cpu_ticks "$pid")
-    out=$(wrk -t2 -c"$connections" -d"${DURATION:-10}"s --latency "$@" "$url")
+    out=$(wrk -t"${THREADS:-2}" -c"$connections" -d"${DURATION:-10}"s --latency "$@" "$url")
     after=$(cpu_ticks "$pid")
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1 == "50%" {print $2}')

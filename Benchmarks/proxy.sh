@@ -42,7 +42,7 @@ done
 echo "== latency, one request at a time (wrk -t1 -c1 -d5s)"
 for entry in "upstream direct:18100:$UPSTREAM" "nginx proxy_pass:18101:$NGINX" "apipodctl serve:18102:$OURS"; do
     IFS=: read -r label port pid <<< "$entry"
-    DURATION=5 measure_wrk "$label" "$pid" "http://127.0.0.1:$port/v1/chat/completions" 1 -s Benchmarks/chat.lua | sed 's/-t2/-t1/'
+    THREADS=1 DURATION=5 measure_wrk "$label" "$pid" "http://127.0.0.1:$port/v1/chat/completions" 1 -s Benchmarks/chat.lua
 done
 echo "serve log: $(grep -c ' 200 ' "$WORK/serve.log") requests answered 200, $(grep -vc ' 200 \|apipodctl serve:' "$WORK/serve.log") other lines"
 
