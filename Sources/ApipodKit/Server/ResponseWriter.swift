@@ -108,7 +108,8 @@ public final class ResponseWriter {
             connection.mustClose = true
         }
         head.version = .http1_1
-        if !requestHead.keepAlive || connection.mustClose || connection.record.isDraining {
+        // A handler's own `Connection: close` ends the connection too, not only its header.
+        if !requestHead.keepAlive || !head.keepAlive || connection.mustClose || connection.record.isDraining {
             connection.mustClose = true
             head.headers.replaceOrAdd(name: "Connection", value: "close")
         } else if requestHead.version == .http1_0 {
