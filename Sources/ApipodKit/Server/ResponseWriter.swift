@@ -108,6 +108,12 @@ public final class ResponseWriter {
             connection.mustClose = true
         }
         head.version = .http1_1
+        if connection.continuePending {
+            // RFC 9110 §10.1.1: the client still waits for a 100 before it sends the body, or
+            // sends it anyway after a while; where its next request would start is unknowable.
+            connection.continuePending = false
+            connection.mustClose = true
+        }
         // A handler's own `Connection: close` ends the connection too, not only its header.
         if !requestHead.keepAlive || !head.keepAlive || connection.mustClose || connection.record.isDraining {
             connection.mustClose = true

@@ -8,6 +8,9 @@ final class ServerConnection {
     var parser: HTTPRequestParser
     /// Set when the response cannot be followed by another on this connection.
     var mustClose = false
+    /// The request asked for `100 Continue` and has had neither it, nor a final response, nor
+    /// any byte of its body yet.
+    var continuePending = false
     private var peerFinished = false
 
     init(socket: Socket, configuration: HTTPServerConfiguration, record: ConnectionRecord) {
@@ -46,7 +49,7 @@ final class ServerConnection {
                 }
                 return
             }
-            if !head.keepAlive { return }
+            if mustClose || !head.keepAlive { return }
             if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return }
             if !record.endRequest() { return }
         }
