@@ -85,6 +85,16 @@ final class RawConnection {
         }
     }
 
+    /// Reads until the bytes received so far contain `text`; false if the server closed first.
+    /// What was read still goes to the next `readResponse`.
+    func readUntil(_ text: String) async throws -> Bool {
+        while !String(decoding: received, as: UTF8.self).contains(text) {
+            if closedByServer { return false }
+            try await readOnce()
+        }
+        return true
+    }
+
     /// Reads until the server ends the connection; returns the bytes that came first.
     func readToEnd() async throws -> [UInt8] {
         var bytes: [UInt8] = []
