@@ -25,8 +25,3 @@ func chunkedEncoding(of bytes: [UInt8]) -> [UInt8] {
     }
     return encoded + ChunkedEncoder.terminator
 }
-
-/// What a body is reduced to in an answer: its length and SHA-256.
-func digest(_ bytes: [UInt8]) -> String {
-    "\(bytes.count) \(SHA256.hash(bytes).hexString)"
-}
