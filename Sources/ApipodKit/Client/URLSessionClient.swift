@@ -37,7 +37,7 @@ public final class URLSessionClient: NSObject, UpstreamTransport, URLSessionData
         session = URLSession(configuration: settings, delegate: self, delegateQueue: queue)
     }
 
-    public func send(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
+    public func request(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
         guard let url = URL(string: base + head.target) else { throw HTTPClientError.badResponse("cannot form a URL from the target") }
         var request = URLRequest(url: url)
         request.httpMethod = head.method

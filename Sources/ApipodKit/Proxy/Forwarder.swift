@@ -39,7 +39,7 @@ struct Forwarder: Sendable {
 
         let answer: any UpstreamAnswer
         do {
-            answer = try await transport.send(head, body: body ?? [], on: request.clientSocket.loop, watching: request.clientSocket)
+            answer = try await transport.request(head, body: body ?? [], on: request.clientSocket.loop, watching: request.clientSocket)
         } catch let error as HTTPClientError {
             switch error {
             case .unreachable(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) is unreachable (\(reason))")

@@ -26,14 +26,19 @@ public final class ResponseWriter {
 
     public var headSent: Bool { framing != nil }
 
-    /// Sends a complete response with `body`, setting Content-Length.
+    /// Sends a complete response with `body`, setting Content-Length. A status that has no
+    /// content (1xx, 204, 304) gets neither the field nor the body (RFC 9110 §8.6, §6.4.1).
     public func send(_ head: HTTPResponseHead, body: [UInt8] = []) async throws {
         var head = head
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        if !Self.hasNoContent(status: head.status) {
+            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        }
         var bytes = prepare(&head)
-        if requestHead.method != "HEAD" { bytes += body }
+        if case .contentLength? = framing {
+            bytes += body
+            bodyBytesWritten = body.count
+        }
         try await connection.write(bytes)
-        bodyBytesWritten = body.count
         finished = true
     }
 
@@ -95,7 +100,7 @@ public final class ResponseWriter {
     private func prepare(_ head: inout HTTPResponseHead) -> [UInt8] {
         precondition(framing == nil, "a response head is sent once")
         status = head.status
-        let bodyless = requestHead.method == "HEAD" || head.status == 204 || head.status == 304 || head.status < 200
+        let bodyless = requestHead.method == "HEAD" || Self.hasNoContent(status: head.status)
         if let length = head.headers["content-length"].flatMap(Int.init) {
             framing = bodyless ? Framing.none : .contentLength(remaining: length)
         } else if bodyless {
@@ -108,13 +113,24 @@ public final class ResponseWriter {
             connection.mustClose = true
         }
         head.version = .http1_1
-        if !requestHead.keepAlive || connection.mustClose || connection.record.isDraining {
+        if connection.continuePending {
+            // RFC 9110 §10.1.1: the client still waits for a 100 before it sends the body, or
+            // sends it anyway after a while; where its next request would start is unknowable.
+            connection.continuePending = false
+            connection.mustClose = true
+        }
+        // A handler's own `Connection: close` ends the connection too, not only its header.
+        if !requestHead.keepAlive || !head.keepAlive || connection.mustClose || connection.record.isDraining {
             connection.mustClose = true
             head.headers.replaceOrAdd(name: "Connection", value: "close")
         } else if requestHead.version == .http1_0 {
             head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
         return head.serialized()
+    }
+
+    private static func hasNoContent(status: Int) -> Bool {
+        status < 200 || status == 204 || status == 304
     }
 }
 

@@ -8,6 +8,9 @@ final class ServerConnection {
     var parser: HTTPRequestParser
     /// Set when the response cannot be followed by another on this connection.
     var mustClose = false
+    /// The request asked for `100 Continue` and has had neither it, nor a final response, nor
+    /// any byte of its body yet.
+    var continuePending = false
     private var peerFinished = false
 
     init(socket: Socket, configuration: HTTPServerConfiguration, record: ConnectionRecord) {
@@ -28,6 +31,9 @@ final class ServerConnection {
             } catch let error as HTTPParseError {
                 await sendError(status: error.status, reason: error.reason, handler: handler)
                 return
+            } catch is RequestHeadTimeout {
+                await sendError(status: 408, reason: "the request head took too long", handler: handler)
+                return
             } catch {
                 return
             }
@@ -46,45 +52,52 @@ final class ServerConnection {
                 }
                 return
             }
-            if !head.keepAlive { return }
+            if mustClose || !head.keepAlive { return }
             if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return }
             if !record.endRequest() { return }
         }
     }
 
     /// Reads until a request head is complete. Nil when the client closed between requests or
-    /// stayed silent for `idle`; once a head has begun, the whole head must arrive within the
-    /// head timeout.
+    /// stayed silent for `idle`; once a byte of the head has arrived, the whole head must arrive
+    /// within the head timeout, or `RequestHeadTimeout` is thrown. Bytes count, not buffered
+    /// ones: the parser consumes each complete line, so a head sent a line at a time may leave
+    /// nothing buffered between reads.
     private func readHead(waitingUpTo idle: Duration) async throws -> HTTPRequestHead? {
         var deadline = Deadline.after(idle)
         var headStarted = false
+        // A pipelined request may have arrived, in part, with the previous one.
+        var received = parser.bufferedByteCount
         while true {
             if let event = try parser.next() {
                 guard case .head(let head) = event else { continue }
                 return head
             }
             if peerFinished { return nil }
-            if !headStarted && parser.bufferedByteCount > 0 {
+            if !headStarted && received > 0 {
                 headStarted = true
                 deadline = .after(configuration.requestHeadTimeout)
             }
             do {
-                try await fill(deadline: deadline)
+                received += try await fill(deadline: deadline)
             } catch let error as SocketError {
-                if case .timedOut = error, headStarted { throw HTTPParseError.truncatedMessage }
+                if case .timedOut = error, headStarted { throw RequestHeadTimeout() }
                 return nil
             }
         }
     }
 
-    /// Reads once from the socket into the parser, waiting until `deadline` if nothing is there.
-    /// At end of stream tells the parser so, which then ends or fails the message.
-    func fill(deadline: Deadline) async throws {
+    /// Reads once from the socket into the parser, waiting until `deadline` if nothing is there;
+    /// returns the byte count. At end of stream tells the parser so, which then ends or fails
+    /// the message.
+    @discardableResult
+    func fill(deadline: Deadline) async throws -> Int {
         let count = try await socket.readSome(deadline: deadline) { parser.append($0) }
         if count == 0 {
             peerFinished = true
             parser.finish()
         }
+        return count
     }
 
     func write(_ bytes: [UInt8]) async throws {
@@ -105,3 +118,6 @@ final class ServerConnection {
 
 @available(*, unavailable)
 extension ServerConnection: Sendable {}
+
+/// A request head began but did not end within `requestHeadTimeout`: answered 408.
+private struct RequestHeadTimeout: Error {}

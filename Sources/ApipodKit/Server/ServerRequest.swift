@@ -8,17 +8,21 @@ public final class ServerRequest {
     public private(set) var bodyFullyRead = false
     /// Body bytes handed to the handler so far.
     public private(set) var bodyBytesRead = 0
-    private var continueSent = false
     /// Whether the request declared a body (Content-Length or chunked), even an empty one.
     public let hasBody: Bool
 
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head
         self.connection = connection
+        // Spelled as a switch: the closure form crashes the 6.3 optimiser (release builds).
+        let bodyExpected: Bool
         switch connection.parser.framing {
-        case .contentLength?, .chunked?, .untilClose?: hasBody = true
-        case .none?, nil: hasBody = false
+        case .contentLength(let length)?: hasBody = true; bodyExpected = length > 0
+        case .chunked?, .untilClose?: hasBody = true; bodyExpected = true
+        case .none?, nil: hasBody = false; bodyExpected = false
         }
+        connection.continuePending = bodyExpected && head.version == .http1_1
+            && head.headers["expect"]?.lowercased() == "100-continue"
     }
 
     /// The client's address, for `X-Forwarded-For` and logs.
@@ -34,6 +38,7 @@ public final class ServerRequest {
     public func nextBodyPiece() async throws -> ArraySlice<UInt8>? {
         while !bodyFullyRead {
             if let event = try connection.parser.next() {
+                connection.continuePending = false
                 switch event {
                 case .body(let piece):
                     bodyBytesRead += piece.count
@@ -75,11 +80,12 @@ public final class ServerRequest {
     }
 
     /// RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` waits for this before
-    /// sending the body; it is sent only when the body is actually wanted.
+    /// sending the body; it is sent only when the body is actually wanted, and never once the
+    /// final response has begun or the client has started sending anyway.
     private func sendContinueIfExpected() async throws {
-        guard !continueSent, head.version == .http1_1, connection.parser.bufferedByteCount == 0,
-              head.headers["expect"]?.lowercased() == "100-continue" else { return }
-        continueSent = true
+        guard connection.continuePending else { return }
+        connection.continuePending = false
+        guard connection.parser.bufferedByteCount == 0 else { return }
         try await connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
     }
 }

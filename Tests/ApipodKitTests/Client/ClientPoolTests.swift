@@ -1,0 +1,95 @@
+import Testing
+@testable import ApipodKit
+
+extension ClientTests {
+/// The per-loop keep-alive pool: which responses give their connection back, and how a
+/// connection the upstream dropped is replaced without the caller noticing.
+@Suite struct PoolTests {
+    @Test func twoSequentialRequests_UseOneUpstreamConnection() async throws {
+        let upstream = try TestServer { request, response in try await sendText("answer " + request.head.target, response) }
+        let client = try TestHTTPClient(port: upstream.port)
+        #expect(try await client.fetch("/a").body == Array("answer /a".utf8))
+        #expect(try await client.fetch("/b").body == Array("answer /b".utf8))
+        #expect(upstream.connectionsUsed == 1)
+        client.stop()
+        await upstream.stop()
+    }
+
+    @Test func aResponseWithConnectionClose_IsNotPooled() async throws {
+        let upstream = try TestServer { _, response in try await sendText("once", response, headers: [("Connection", "close")]) }
+        let client = try TestHTTPClient(port: upstream.port)
+        #expect(try await client.fetch("/a").body == Array("once".utf8))
+        #expect(try await client.fetch("/b").body == Array("once".utf8))
+        #expect(upstream.connectionsUsed == 2)
+        client.stop()
+        await upstream.stop()
+    }
+
+    @Test func aResponseClosedBeforeItsEnd_IsNotPooled() async throws {
+        let upstream = try TestServer { request, response in
+            try await response.send(HTTPResponseHead(status: 200), body: request.head.target == "/big" ? testBytes(1 << 20) : [])
+        }
+        let client = try TestHTTPClient(port: upstream.port)
+        let afterClose = try await client.run { client, loop in
+            let response = try await client.send(request("GET", "/big"), body: [], on: loop)
+            _ = try await response.nextPiece()
+            response.close()
+            return try await response.nextPiece()
+        }
+        #expect(afterClose == nil)
+        #expect(try await client.fetch("/small").status == 200)
+        #expect(upstream.connectionsUsed == 2)
+        client.stop()
+        await upstream.stop()
+    }
+
+    @Test func aPooledConnectionTheUpstreamClosedWhileIdle_IsReplacedTransparently() async throws {
+        let upstream = try TestServer(configure: { $0.idleTimeout = .milliseconds(100) }) { _, response in
+            try await sendText("fresh", response)
+        }
+        let client = try TestHTTPClient(port: upstream.port)
+        #expect(try await client.fetch("/a").body == Array("fresh".utf8))
+        #expect(try await eventually { upstream.server.connectionCount == 0 })
+        #expect(try await client.fetch("/b").body == Array("fresh".utf8))
+        #expect(upstream.connectionsUsed == 2)
+        client.stop()
+        await upstream.stop()
+    }
+
+    @Test func aPooledConnectionClosedOnceTheRequestWasSent_IsRetriedOnANewOne() async throws {
+        let upstream = try ScriptedUpstream { listener, log in
+            let reused = try await ScriptedConnection(acceptingOn: listener, log: log)
+            _ = try await reused.nextRequest(log: log)
+            try await reused.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+            // The second request comes on the pooled connection, which is dropped unanswered.
+            _ = try await reused.nextRequest(log: log)
+            reused.close()
+            let fresh = try await ScriptedConnection(acceptingOn: listener, log: log)
+            _ = try await fresh.nextRequest(log: log)
+            try await fresh.send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
+            try await fresh.holdUntilClosed()
+        }
+        let client = try TestHTTPClient(port: upstream.port)
+        #expect(try await client.fetch("/1").body == Array("first".utf8))
+        #expect(try await client.fetch("/2").body == Array("second".utf8))
+        #expect(upstream.log.entries == ["accepted", "/1", "/2", "accepted", "/2"])
+        client.stop()
+        await upstream.stop()
+    }
+
+    @Test func aFreshConnectionClosedWithoutAnAnswer_FailsWithoutARetry() async throws {
+        let upstream = try ScriptedUpstream { listener, log in
+            let connection = try await ScriptedConnection(acceptingOn: listener, log: log)
+            _ = try await connection.nextRequest(log: log)
+            connection.close()
+            _ = try await ScriptedConnection(acceptingOn: listener, log: log)
+        }
+        let client = try TestHTTPClient(port: upstream.port)
+        let error = await #expect(throws: HTTPClientError.self) { _ = try await client.fetch("/once") }
+        #expect(error?.isBadResponse == true)
+        #expect(upstream.log.entries == ["accepted", "/once"])
+        client.stop()
+        await upstream.stop()
+    }
+}
+}
