@@ -55,6 +55,8 @@ final class URLSessionExchange: @unchecked Sendable {
 
     var head: HTTPResponseHead? { state.withLock { $0.head } }
 
+    var hasPieces: Bool { state.withLock { !$0.pieces.isEmpty } }
+
     /// Whether the exchange failed before a head arrived, and how.
     var failureBeforeHead: HTTPClientError? {
         state.withLock { state in
@@ -116,6 +118,7 @@ final class URLSessionAnswer: UpstreamAnswer {
     private let configuration: HTTPClientConfiguration
     private(set) var head = HTTPResponseHead(status: 502)
     let isStreamed = true
+    var hasBufferedBody: Bool { exchange.hasPieces }
 
     init(exchange: URLSessionExchange, signal: Socket, configuration: HTTPClientConfiguration) {
         self.exchange = exchange

@@ -65,6 +65,8 @@ public final class UpstreamResponse {
         return nil
     }
 
+    public var hasBufferedBody: Bool { parser.bufferedByteCount > 0 }
+
     /// Abandons the response and its connection.
     public func close() {
         socket?.close()

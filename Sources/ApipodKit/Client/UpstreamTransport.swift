@@ -14,6 +14,8 @@ public protocol UpstreamAnswer: AnyObject {
     var head: HTTPResponseHead { get }
     /// True when the body's length is not known in advance: it is relayed as a stream.
     var isStreamed: Bool { get }
+    /// True when body bytes have arrived and not been taken: `nextPiece` will not wait.
+    var hasBufferedBody: Bool { get }
     /// The next piece of the body, or nil at its end.
     /// - Throws: `HTTPClientError.badResponse`, `SocketError.peerClosed` when `client` hangs
     ///   up (the upstream exchange is then abandoned), or `CancellationError`.

@@ -103,9 +103,13 @@ struct Forwarder: Sendable {
         let head = HTTPResponseHead(
             status: answer.head.status, reason: answer.head.reason,
             headers: HeaderPolicy.clientResponse(answer.head.headers, streamed: answer.isStreamed))
-        try await response.start(head)
+        // The head leaves with the first piece when that is already here (one send for a short
+        // answer), and on its own before any wait, so a stream's head is never held back.
+        try await response.start(head, immediately: false)
         do {
-            while let piece = try await answer.nextPiece(watching: request.clientSocket) {
+            while true {
+                if !answer.hasBufferedBody { try await response.flush() }
+                guard let piece = try await answer.nextPiece(watching: request.clientSocket) else { break }
                 try await response.write(piece)
             }
         } catch let error as HTTPClientError {

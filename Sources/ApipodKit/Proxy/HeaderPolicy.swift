@@ -11,20 +11,21 @@ enum HeaderPolicy {
         "te", "trailer", "transfer-encoding", "upgrade",
     ]
 
+    /// Client fields the upstream never sees, besides the hop-by-hop ones: the client's
+    /// credentials, forwarding claims anyone can forge, and framing we set ourselves. (`Expect`:
+    /// the body is read in full already, so the upstream must not wait for a 100 Continue.)
+    static let strippedFromRequests = ["authorization", "x-api-key", "forwarded", "expect", "content-length"]
+
     /// The headers for the upstream request; every field not named here passes unchanged, in order.
     static func upstreamRequest(
         _ client: HTTPHeaders, upstreamKey: String?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
     ) -> HTTPHeaders {
         var headers = client
-        removeHopByHop(&headers)
-        headers.remove(named: "authorization")
-        headers.remove(named: "x-api-key")
-        headers.remove(named: "forwarded")
-        headers.remove { name in name.utf8.count > 12 && HTTPSyntax.equalsIgnoringCase(name.utf8.prefix(12), "x-forwarded-".utf8) }
-
-        // The body is already read in full: the upstream must not wait for a 100 Continue.
-        headers.remove(named: "expect")
-        headers.remove(named: "content-length")
+        let named = connectionOptions(client)
+        headers.remove { name in
+            matches(name, hopByHop) || matches(name, strippedFromRequests) || matches(name, named)
+                || name.utf8.count > 12 && HTTPSyntax.equalsIgnoringCase(name.utf8.prefix(12), "x-forwarded-".utf8)
+        }
         headers.replaceOrAdd(name: "Host", value: upstreamAuthority)
         if let bodyLength { headers.add(name: "Content-Length", value: String(bodyLength)) }
         if let upstreamKey { headers.add(name: "x-api-key", value: upstreamKey) }
@@ -36,22 +37,29 @@ enum HeaderPolicy {
     /// caches and buffering proxies in front (nginx honours `X-Accel-Buffering`) are told not to hold it.
     static func clientResponse(_ upstream: HTTPHeaders, streamed: Bool) -> HTTPHeaders {
         var headers = upstream
-        removeHopByHop(&headers)
+        let named = connectionOptions(upstream)
+        headers.remove { name in
+            matches(name, hopByHop) || matches(name, named) || streamed && HTTPSyntax.equalsIgnoringCase(name.utf8, "content-length".utf8)
+        }
         if streamed {
-            headers.remove(named: "content-length")
             headers.replaceOrAdd(name: "Cache-Control", value: "no-cache")
             headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
         }
         return headers
     }
 
-    static func removeHopByHop(_ headers: inout HTTPHeaders) {
+    /// The field names listed in `Connection` (RFC 9110 §7.6.1), which are hop-by-hop too.
+    private static func connectionOptions(_ headers: HTTPHeaders) -> [String] {
         var named: [String] = []
         for value in headers.values(named: "connection") {
             HTTPSyntax.forEachListElement(in: value) { element in
                 if !element.isEmpty { named.append(String(decoding: element, as: UTF8.self)) }
             }
         }
-        for name in named + hopByHop { headers.remove(named: name) }
+        return named
+    }
+
+    private static func matches(_ name: String, _ list: [String]) -> Bool {
+        list.contains { HTTPSyntax.equalsIgnoringCase(name.utf8, $0.utf8) }
     }
 }

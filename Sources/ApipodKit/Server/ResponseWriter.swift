@@ -15,6 +15,9 @@ public final class ResponseWriter {
     private unowned let connection: ServerConnection
     private var framing: Framing?
     private var finished = false
+    /// Head bytes from `start(_:immediately: false)` not yet written: they leave with the first
+    /// piece, at `flush()` or at `finish()`, so a short answer costs one send instead of two.
+    private var pendingHead: [UInt8] = []
     public private(set) var status = 0
     /// Body bytes written (without chunk framing), for the request log.
     public private(set) var bodyBytesWritten = 0
@@ -42,33 +45,49 @@ public final class ResponseWriter {
         finished = true
     }
 
-    /// Sends the head of a streamed response. With a Content-Length the body is sent as is;
-    /// without one, in chunks to an HTTP/1.1 client, or until the connection closes for 1.0.
-    public func start(_ head: HTTPResponseHead) async throws {
+    /// Starts a streamed response. With a Content-Length the body is sent as is; without one,
+    /// in chunks to an HTTP/1.1 client, or until the connection closes for 1.0.
+    /// - Parameter immediately: false holds the head back until the first piece or `flush()`,
+    ///   for a caller that knows the first piece is already at hand.
+    public func start(_ head: HTTPResponseHead, immediately: Bool = true) async throws {
         var head = head
         let bytes = prepare(&head)
+        if immediately {
+            try await connection.write(bytes)
+        } else {
+            pendingHead = bytes
+        }
+    }
+
+    /// Writes a head held back by `start(_:immediately: false)`, if any.
+    public func flush() async throws {
+        guard !pendingHead.isEmpty else { return }
+        let bytes = pendingHead
+        pendingHead = []
         try await connection.write(bytes)
     }
 
     /// Writes one piece of the body at once.
     public func write(_ piece: some Collection<UInt8>) async throws {
         guard !piece.isEmpty else { return }
+        var bytes = pendingHead
+        pendingHead = []
         switch framing {
         case .contentLength(let remaining)?:
             guard piece.count <= remaining else { throw ResponseError.bodyLongerThanDeclared }
             framing = .contentLength(remaining: remaining - piece.count)
-            try await connection.write(Array(piece))
+            bytes.append(contentsOf: piece)
         case .chunked?:
-            var bytes: [UInt8] = []
             ChunkedEncoder.appendChunk(piece, to: &bytes)
-            try await connection.write(bytes)
         case .untilClose?:
-            try await connection.write(Array(piece))
+            bytes.append(contentsOf: piece)
         case .none?:
+            try await connection.write(bytes)
             return
         case nil:
             throw ResponseError.headNotSent
         }
+        try await connection.write(bytes)
         bodyBytesWritten += piece.count
     }
 
@@ -77,16 +96,19 @@ public final class ResponseWriter {
     public func finish() async throws {
         guard !finished else { return }
         finished = true
+        var bytes = pendingHead
+        pendingHead = []
         switch framing {
         case nil:
             try await send(HTTPResponseHead(status: 500))
         case .chunked?:
-            try await connection.write(ChunkedEncoder.terminator)
+            bytes += ChunkedEncoder.terminator
         case .contentLength(let remaining)? where remaining > 0:
             connection.mustClose = true
         default:
             break
         }
+        if !bytes.isEmpty { try await connection.write(bytes) }
     }
 
     /// Marks the connection to close after this response (say, after an upstream failure
