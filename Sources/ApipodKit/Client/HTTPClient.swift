@@ -105,7 +105,9 @@ public final class HTTPClient: Sendable {
             }
             let count: Int
             do {
-                count = try await socket.readSome(deadline: deadline, abortingOnHangupOf: client) { parser.append($0) }
+                count = try await socket.readSome(deadline: deadline, abortingOnHangupOf: client, waitFirst: received == 0) {
+                    parser.append($0)
+                }
             } catch let error as SocketError {
                 switch error {
                 case .timedOut: throw HTTPClientError.responseTimeout(error.description)

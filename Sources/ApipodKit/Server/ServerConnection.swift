@@ -26,7 +26,9 @@ final class ServerConnection {
         while !mustClose {
             let head: HTTPRequestHead
             do {
-                guard let next = try await readHead(waitingUpTo: isFirst ? configuration.requestHeadTimeout : configuration.idleTimeout) else { return }
+                guard let next = try await readHead(
+                    waitingUpTo: isFirst ? configuration.requestHeadTimeout : configuration.idleTimeout, afterResponse: !isFirst)
+                else { return }
                 head = next
             } catch let error as HTTPParseError {
                 await sendError(status: error.status, reason: error.reason, handler: handler)
@@ -63,7 +65,9 @@ final class ServerConnection {
     /// within the head timeout, or `RequestHeadTimeout` is thrown. Bytes count, not buffered
     /// ones: the parser consumes each complete line, so a head sent a line at a time may leave
     /// nothing buffered between reads.
-    private func readHead(waitingUpTo idle: Duration) async throws -> HTTPRequestHead? {
+    /// `afterResponse`: a response was just written, so the next request cannot be here yet
+    /// unless it was pipelined: wait before reading, instead of a read that says EAGAIN.
+    private func readHead(waitingUpTo idle: Duration, afterResponse: Bool) async throws -> HTTPRequestHead? {
         var deadline = Deadline.after(idle)
         var headStarted = false
         // A pipelined request may have arrived, in part, with the previous one.
@@ -79,7 +83,7 @@ final class ServerConnection {
                 deadline = .after(configuration.requestHeadTimeout)
             }
             do {
-                received += try await fill(deadline: deadline)
+                received += try await fill(deadline: deadline, waitFirst: afterResponse && received == 0)
             } catch let error as SocketError {
                 if case .timedOut = error, headStarted { throw RequestHeadTimeout() }
                 return nil
@@ -91,8 +95,8 @@ final class ServerConnection {
     /// returns the byte count. At end of stream tells the parser so, which then ends or fails
     /// the message.
     @discardableResult
-    func fill(deadline: Deadline) async throws -> Int {
-        let count = try await socket.readSome(deadline: deadline) { parser.append($0) }
+    func fill(deadline: Deadline, waitFirst: Bool = false) async throws -> Int {
+        let count = try await socket.readSome(deadline: deadline, waitFirst: waitFirst) { parser.append($0) }
         if count == 0 {
             peerFinished = true
             parser.finish()

@@ -219,3 +219,13 @@ extension EventLoop {
         continuation.resume(with: result)
     }
 }
+
+extension EventLoop {
+    /// Whether epoll has reported that `fd`'s peer shut down or the connection failed (RDHUP,
+    /// HUP or ERR) since it was registered. Loop thread only. Lets a connection pool drop an
+    /// idle connection the other side closed without a system call to find out.
+    func hasHungUp(_ fd: Int32) -> Bool {
+        precondition(isCurrent, "readiness slots are loop-thread state")
+        return slots.isRegistered(fd) && slots[fd].hungUp
+    }
+}

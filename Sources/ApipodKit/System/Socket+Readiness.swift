@@ -25,9 +25,15 @@ extension Socket {
     /// can suspend, so every connection of a loop shares one buffer and an idle connection holds
     /// none. (A temporary allocation here would live in the task's allocator, which keeps its
     /// slab: about 9 KB of resident memory per idle connection, measured.)
+    ///
+    /// - Parameter waitFirst: wait for readiness before the first read, for a caller that knows
+    ///   nothing can have arrived yet (a request just sent, a response just written): it saves
+    ///   a read that would only say EAGAIN.
     public func readSome(
-        deadline: Deadline, abortingOnHangupOf watched: Socket? = nil, _ consume: (UnsafeRawBufferPointer) -> Void
+        deadline: Deadline, abortingOnHangupOf watched: Socket? = nil, waitFirst: Bool = false,
+        _ consume: (UnsafeRawBufferPointer) -> Void
     ) async throws -> Int {
+        if waitFirst { try await waitReadable(deadline: deadline, abortingOnHangupOf: watched) }
         while true {
             let buffer = ScratchBuffer.forCurrentThread()
             if let count = try tryRead(into: buffer) {
@@ -77,6 +83,14 @@ extension Socket {
             case let code: throw SocketError(operation: "write to \(name)", errno: code)
             }
         }
+    }
+}
+
+extension Socket {
+    /// Whether the loop has seen this socket's peer hang up. Loop thread only; false for a
+    /// socket that never waited (and so was never registered).
+    var peerHasHungUp: Bool {
+        fileDescriptor < 0 || loop.hasHungUp(fileDescriptor)
     }
 }
 
