@@ -15,7 +15,7 @@ public struct HTTPClientConfiguration: Sendable {
     public init(
         host: String, port: UInt16, connectTimeout: Duration = .seconds(10),
         responseHeadTimeout: Duration = .seconds(600), bodyIdleTimeout: Duration = .seconds(300),
-        maxIdleConnectionsPerLoop: Int = 256
+        maxIdleConnectionsPerLoop: Int = 1024
     ) {
         self.host = host
         self.port = port

@@ -20,7 +20,10 @@ public struct ProxyHandler: HTTPHandler {
             let kind: APIError.Kind = error == .bodyTooLarge ? .payloadTooLarge : .badRequest
             try await fail(APIError(kind, "malformed request: \(error.reason)"), dialect, response, &entry)
         } catch let error as SocketError {
-            entry.note = Self.clientGone(error) ? "client closed the connection" : error.description
+            let gone = Self.clientGone(error)
+            entry.note = gone ? "client closed the connection" : error.description
+            // 499, as nginx logs it: the client went away before it had its answer.
+            if gone && !response.headSent { entry.status = 499 }
             response.abort()
         } catch is CancellationError {
             entry.note = "cancelled by shutdown"

@@ -1,0 +1,128 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+@testable import ApipodKit
+
+/// `apipodctl serve` as a separate process, as systemd runs it: keys managed by another
+/// process take effect, and SIGTERM drains a stream in flight before exiting 0.
+@Suite(.serialized)
+struct ServeProcessTests {
+    /// A free loopback port: bound, read back, released.
+    static func freePort() throws -> UInt16 {
+        let group = try EventLoopGroup(count: 1)
+        defer { group.shutdown() }
+        return try Socket.listen(host: "127.0.0.1", port: 0, on: group.loops[0]).localAddress.port
+    }
+
+    struct Serve {
+        let process: Process
+        let port: UInt16
+        let log: Pipe
+
+        init(cli: BinaryRunner, upstreamPort: UInt16) throws {
+            port = try ServeProcessTests.freePort()
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: BinaryRunner.binary)
+            process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--upstream", "http://127.0.0.1:\(upstreamPort)"]
+            process.environment = cli.environment
+            process.currentDirectoryURL = cli.directory
+            log = Pipe()
+            process.standardError = log
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Polls until the server answers /health (a hang guard, not a timing assertion).
+        func waitUntilReady(client: TestClient) async throws {
+            for _ in 0..<200 {
+                if (try? await client.send("GET", "/health"))?.status == 200 { return }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            Issue.record("serve never became ready")
+        }
+    }
+
+    @Test func keysManagedByTheCLITakeEffectInARunningServer() async throws {
+        let cli = BinaryRunner()
+        defer { cli.remove() }
+        let upstream = try MockUpstream()
+        let group = try EventLoopGroup(count: 1)
+        let key = try cli.run("keys", "create", "--name", "alice").stdout.trimmingCharacters(in: .newlines)
+        let serve = try Serve(cli: cli, upstreamPort: upstream.port)
+        let client = TestClient(loop: group.loops[0], port: serve.port)
+        try await serve.waitUntilReady(client: client)
+
+        let auth = [("Authorization", "Bearer \(key)")]
+        #expect(try await client.send("POST", "/v1/chat/completions", headers: auth, body: Array(#"{"model":"m"}"#.utf8)).status == 200)
+        #expect(try cli.run("keys", "disable", "1").status == 0)
+        var status = 200
+        for _ in 0..<200 where status == 200 {
+            status = try await client.send("POST", "/v1/chat/completions", headers: auth, body: Array(#"{"model":"m"}"#.utf8)).status
+            if status == 200 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(status == 403)
+
+        let second = try cli.run("keys", "create", "--name", "bob").stdout.trimmingCharacters(in: .newlines)
+        #expect(try await client.send("POST", "/v1/chat/completions", headers: [("x-api-key", second)], body: Array(#"{"model":"m"}"#.utf8)).status == 200)
+
+        serve.process.terminate()
+        serve.process.waitUntilExit()
+        #expect(serve.process.terminationStatus == 0)
+        let log = String(decoding: serve.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("listening on http://127.0.0.1:\(serve.port)"))
+        #expect(!log.contains(key) && !log.contains(second), "the log never holds a key")
+        await upstream.stop()
+        group.shutdown()
+    }
+
+    @Test func sigtermLetsAStreamInFlightFinishThenExitsZero() async throws {
+        let cli = BinaryRunner()
+        defer { cli.remove() }
+        let upstream = try MockUpstream { _, response in
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Type", value: "text/event-stream")
+            try await response.start(head)
+            for index in 0..<6 {
+                try await response.write(Array("data: \(index)\n\n".utf8))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let group = try EventLoopGroup(count: 1)
+        let key = try cli.run("keys", "create", "--name", "streamer").stdout.trimmingCharacters(in: .newlines)
+        let serve = try Serve(cli: cli, upstreamPort: upstream.port)
+        let client = TestClient(loop: group.loops[0], port: serve.port)
+        try await serve.waitUntilReady(client: client)
+
+        let process = serve.process
+        let response = try await client.send(
+            "POST", "/v1/chat/completions", headers: [("Authorization", "Bearer \(key)")],
+            body: Array(#"{"model":"m","stream":true}"#.utf8)
+        ) { count, _ in
+            if count == 1 { kill(process.processIdentifier, SIGTERM) }
+            return true
+        }
+        #expect(response.pieces.count == 6, "the stream in flight must finish")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = String(decoding: serve.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("SIGTERM received"))
+        #expect(log.contains("apipodctl serve: stopped"))
+        await upstream.stop()
+        group.shutdown()
+    }
+
+    @Test func aTakenPortExitsWith69() async throws {
+        let cli = BinaryRunner()
+        defer { cli.remove() }
+        let group = try EventLoopGroup(count: 1)
+        let holder = try Socket.listen(host: "127.0.0.1", port: 0, on: group.loops[0])
+        let port = try holder.localAddress.port
+        let result = try cli.run("serve", "--host", "127.0.0.1", "--port", String(port))
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(port)"))
+        #expect(result.stderr.contains("address already in use"))
+        holder.close()
+        group.shutdown()
+    }
+}
