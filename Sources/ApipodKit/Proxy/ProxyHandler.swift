@@ -4,6 +4,7 @@ public struct ProxyHandler: HTTPHandler {
     let forwarder: Forwarder
     let admin: AdminRoutes?
     let logger: LineLogger
+    let clock = LogClock()
 
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
         let started = ContinuousClock.now
@@ -31,7 +32,7 @@ public struct ProxyHandler: HTTPHandler {
         }
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
-        logger.log(entry.line(at: .now(), duration: ContinuousClock.now - started))
+        logger.log(entry.line(at: clock.rfc3339Now(), duration: ContinuousClock.now - started))
     }
 
     public func errorBody(status: Int, reason: String) -> (contentType: String, body: [UInt8]) {

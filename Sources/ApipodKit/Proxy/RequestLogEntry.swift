@@ -13,9 +13,13 @@ struct RequestLogEntry {
     var bytesOut = 0
     var note: String?
 
-    func line(at time: Timestamp, duration: Duration) -> String {
-        var line = "\(time.rfc3339) \(client) \(method) \(path) \(status) \(Self.milliseconds(duration))ms"
-        line += " key=" + (keyID.map(String.init) ?? "-")
+    func line(at time: String, duration: Duration) -> String {
+        var line = time
+        line.reserveCapacity(160)
+        for part in [" ", client, " ", method, " ", path, " ", String(status), " ", Self.milliseconds(duration), "ms key="] {
+            line += part
+        }
+        line += keyID.map(String.init) ?? "-"
         if let requestedModel {
             line += " model=\(requestedModel)"
             if let routedModel, routedModel != requestedModel { line += "->\(routedModel)" }
