@@ -45,6 +45,6 @@ for entry in "upstream direct:18100:$UPSTREAM" "nginx proxy_pass:18101:$NGINX" "
     THREADS=1 DURATION=5 measure_wrk "$label" "$pid" "http://127.0.0.1:$port/v1/chat/completions" 1 -s Benchmarks/chat.lua
 done
 echo "serve log: $(grep -c ' 200 ' "$WORK/serve.log") requests answered 200, $(grep -vc ' 200 \|apipodctl serve:' "$WORK/serve.log") others; first others:"
-grep -v ' 200 \|apipodctl serve:' "$WORK/serve.log" | head -3
+grep -v ' 200 \|apipodctl serve:' "$WORK/serve.log" | head -3 || true
 
-python3 Benchmarks/streams.py --binary "$BIN" --work "$WORK" --streams "${STREAMS:-1000 10000}"
+python3 -u Benchmarks/streams.py --binary "$BIN" --work "$WORK" --streams "${STREAMS:-1000 10000}"

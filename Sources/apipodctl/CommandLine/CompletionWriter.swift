@@ -48,8 +48,23 @@ struct CompletionWriter {
         return words
     }
 
-    private func valueOptions(_ command: CommandSpec) -> [OptionSpec] {
-        command.allOptions.filter { $0.value != nil }
+    /// The end of the bash/zsh loop that walks the words typed so far to the command path.
+    private var pathTracking: String {
+        transitions.map { "            \($0.from)/\($0.word)) cmd_path=\($0.to) ;;\n" }.joined()
+            + "        esac\n    done\n"
+    }
+
+    /// bash/zsh `case` arms for "the word before the cursor is an option that takes a value".
+    private func valueCases(_ action: (ValueSpec) -> String) -> String {
+        var out = ""
+        for (key, command) in commands {
+            for option in command.allOptions {
+                guard let value = option.value else { continue }
+                let names = (["--\(option.long)"] + (option.short.map { ["-\($0)"] } ?? [])).map { "\"\(key) \($0)\"" }
+                out += "        \(names.joined(separator: "|"))) \(action(value)); return ;;\n"
+            }
+        }
+        return out
     }
 
     private func bash() -> String {
@@ -63,20 +78,13 @@ struct CompletionWriter {
                     case "$cmd_path/${COMP_WORDS[i]}" in
 
             """
-        for (from, word, to) in transitions {
-            out += "            \(from)/\(word)) cmd_path=\(to) ;;\n"
-        }
-        out += "        esac\n    done\n    case \"$cmd_path $prev\" in\n"
-        for (key, command) in commands {
-            for option in valueOptions(command) {
-                let names = (["--\(option.long)"] + (option.short.map { ["-\($0)"] } ?? [])).map { "\"\(key) \($0)\"" }
-                let action = switch option.value!.completion {
-                case .file: "COMPREPLY=($(compgen -f -- \"$cur\"))"
-                case .directory: "COMPREPLY=($(compgen -d -- \"$cur\"))"
-                case .values(let values): "COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\"))"
-                case .none: "COMPREPLY=()"
-                }
-                out += "        \(names.joined(separator: "|"))) \(action); return ;;\n"
+        out += pathTracking + "    case \"$cmd_path $prev\" in\n"
+        out += valueCases { value in
+            switch value.completion {
+            case .file: "COMPREPLY=($(compgen -f -- \"$cur\"))"
+            case .directory: "COMPREPLY=($(compgen -d -- \"$cur\"))"
+            case .values(let values): "COMPREPLY=($(compgen -W \"\(values.joined(separator: " "))\" -- \"$cur\"))"
+            case .none: "COMPREPLY=()"
             }
         }
         out += "    esac\n    local words\n    case \"$cmd_path\" in\n"
@@ -104,20 +112,13 @@ struct CompletionWriter {
                     case "$cmd_path/${words[i]}" in
 
             """
-        for (from, word, to) in transitions {
-            out += "            \(from)/\(word)) cmd_path=\(to) ;;\n"
-        }
-        out += "        esac\n    done\n    case \"$cmd_path $prev\" in\n"
-        for (key, command) in commands {
-            for option in valueOptions(command) {
-                let names = (["--\(option.long)"] + (option.short.map { ["-\($0)"] } ?? [])).map { "\"\(key) \($0)\"" }
-                let action = switch option.value!.completion {
-                case .file: "_files"
-                case .directory: "_files -/"
-                case .values(let values): "compadd -- \(values.joined(separator: " "))"
-                case .none: "_message '\(option.value!.placeholder.lowercased())'"
-                }
-                out += "        \(names.joined(separator: "|"))) \(action); return ;;\n"
+        out += pathTracking + "    case \"$cmd_path $prev\" in\n"
+        out += valueCases { value in
+            switch value.completion {
+            case .file: "_files"
+            case .directory: "_files -/"
+            case .values(let values): "compadd -- \(values.joined(separator: " "))"
+            case .none: "_message '\(value.placeholder.lowercased())'"
             }
         }
         out += "    esac\n    local -a candidates\n    case \"$cmd_path\" in\n"
