@@ -32,7 +32,7 @@ public struct ProxyHandler: HTTPHandler {
         }
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
-        logger.log(entry.line(at: clock.rfc3339Now(), duration: ContinuousClock.now - started))
+        logger.log(utf8: entry.line(at: clock.rfc3339Now(), duration: ContinuousClock.now - started))
     }
 
     public func errorBody(status: Int, reason: String) -> (contentType: String, body: [UInt8]) {

@@ -13,26 +13,34 @@ struct RequestLogEntry {
     var bytesOut = 0
     var note: String?
 
-    func line(at time: String, duration: Duration) -> String {
-        var line = time
-        line.reserveCapacity(160)
-        for part in [" ", client, " ", method, " ", path, " ", String(status), " ", Self.milliseconds(duration), "ms key="] {
-            line += part
+    /// The line as UTF-8 bytes, built without intermediate strings: it is written for every
+    /// request, and building it as a `String` showed in the proxy's profile.
+    func line(at time: String, duration: Duration) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(192)
+        func add(_ text: String) { line.append(contentsOf: text.utf8) }
+        func add(_ number: Int64) {
+            if number < 0 { line.append(UInt8(ascii: "-")) }
+            var magnitude = number.magnitude
+            var digits: [UInt8] = []
+            repeat {
+                digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
+            line.append(contentsOf: digits.reversed())
         }
-        line += keyID.map(String.init) ?? "-"
-        if let requestedModel {
-            line += " model=\(requestedModel)"
-            if let routedModel, routedModel != requestedModel { line += "->\(routedModel)" }
-        }
-        line += " in=\(bytesIn) out=\(bytesOut)"
-        if let note { line += " (\(note))" }
-        return line
-    }
-
-    /// Milliseconds with one decimal, without Foundation's formatting.
-    static func milliseconds(_ duration: Duration) -> String {
+        add(time); add(" "); add(client); add(" "); add(method); add(" "); add(path); add(" ")
+        add(Int64(status)); add(" ")
         let (seconds, attoseconds) = duration.components
         let tenths = seconds * 10_000 + attoseconds / 100_000_000_000_000
-        return "\(tenths / 10).\(tenths % 10)"
+        add(tenths / 10); add("."); add(tenths % 10); add("ms key=")
+        if let keyID { add(keyID) } else { add("-") }
+        if let requestedModel {
+            add(" model="); add(requestedModel)
+            if let routedModel, routedModel != requestedModel { add("->"); add(routedModel) }
+        }
+        add(" in="); add(Int64(bytesIn)); add(" out="); add(Int64(bytesOut))
+        if let note { add(" ("); add(note); add(")") }
+        return line
     }
 }

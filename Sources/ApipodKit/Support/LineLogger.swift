@@ -28,12 +28,17 @@ public final class LineLogger: Sendable {
 
     /// Queues one line (a newline is added).
     public func log(_ line: String) {
+        log(utf8: Array(line.utf8))
+    }
+
+    /// Queues one line given as UTF-8 bytes (a newline is added).
+    public func log(utf8 line: [UInt8]) {
         let shouldSchedule = state.withLock { state -> Bool in
             guard state.buffer.count < Self.bufferLimit else {
                 state.dropped += 1
                 return false
             }
-            state.buffer.append(contentsOf: line.utf8)
+            state.buffer.append(contentsOf: line)
             state.buffer.append(UInt8(ascii: "\n"))
             defer { state.flushScheduled = true }
             return !state.flushScheduled
