@@ -27,10 +27,11 @@ public struct APIKey: Sendable, Equatable {
     public static func isPlausible(_ text: some StringProtocol) -> Bool {
         let utf8 = text.utf8
         guard (scheme.utf8.count + 8...128).contains(utf8.count), text.hasPrefix(scheme) else { return false }
-        return utf8.allSatisfy { byte in
+        func allowed(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")
         }
+        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(allowed) } ?? utf8.allSatisfy(allowed)
     }
 
     /// A fresh key from the kernel's CSPRNG (`getrandom`).

@@ -25,6 +25,21 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        // Contiguous input (arrays, native strings' UTF-8) is copied a block-full at a time.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = min(64 - blockFill, buffer.count - offset)
+                block.withUnsafeMutableBufferPointer { block in
+                    _ = UnsafeMutableBufferPointer(rebasing: block[blockFill..<(blockFill + count)])
+                        .initialize(from: buffer[offset..<(offset + count)])
+                }
+                blockFill += count
+                offset += count
+                if blockFill == 64 { compressBlock() }
+            }
+        }
+        if done != nil { return }
         for byte in bytes {
             block[blockFill] = byte
             blockFill += 1

@@ -40,4 +40,17 @@ struct SHA256Tests {
         hasher.update(bytes[100...])
         #expect(hasher.finalize() == SHA256.hash(bytes))
     }
+
+    /// Contiguous input takes the block-copy path, any other sequence the byte loop: same digest.
+    @Test func contiguousAndLazyInputAgree() {
+        for length in [0, 1, 55, 56, 63, 64, 65, 127, 128, 1000] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let lazy = (0..<length).lazy.map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            #expect(SHA256.hash(bytes) == SHA256.hash(lazy), "length \(length)")
+            var mixed = SHA256()
+            mixed.update(bytes.prefix(length / 2))
+            mixed.update(lazy.dropFirst(length / 2))
+            #expect(mixed.finalize() == SHA256.hash(bytes))
+        }
+    }
 }
