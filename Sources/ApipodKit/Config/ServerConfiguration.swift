@@ -34,14 +34,14 @@ public struct ServerConfiguration: Sendable {
     public static let minimumAdminSecretLength = 16
 
     public init(settings: Settings) throws(ConfigurationError) {
-        let hostSetting = settings[.host] ?? Settings.Resolved(value: "0.0.0.0", origin: .defaultValue)
+        let hostSetting = settings[.host] ?? Settings.Resolved(value: SettingName.host.defaultValue!, origin: .defaultValue)
         let hostValue = hostSetting.value.trimmingASCIIWhitespace()
         if hostValue.isEmpty || hostValue.contains(where: { $0 == " " || $0 == "/" }) {
             throw .invalid(setting: "HOST", origin: hostSetting.origin, problem: "'\(hostValue)' is not an address or host name")
         }
         host = hostValue
 
-        let portSetting = settings[.port] ?? Settings.Resolved(value: "8081", origin: .defaultValue)
+        let portSetting = settings[.port] ?? Settings.Resolved(value: SettingName.port.defaultValue!, origin: .defaultValue)
         guard let port = Int(portSetting.value.trimmingASCIIWhitespace()), (1...65535).contains(port) else {
             throw .invalid(setting: "PORT", origin: portSetting.origin, problem: "'\(portSetting.value)' is not a port number (1–65535)")
         }

@@ -30,7 +30,7 @@ struct Forwarder: Sendable {
             method: request.head.method, target: upstream.basePath + request.head.target,
             headers: HeaderPolicy.upstreamRequest(
                 request.head.headers, upstreamKey: upstreamKey, upstreamAuthority: upstream.authority,
-                clientAddress: request.remoteAddress?.host, bodyLength: body?.count))
+                clientAddress: request.remoteAddress == nil ? nil : entry.client, bodyLength: body?.count))
         head.version = .http1_1
         if path == "/v1/models" {
             // The alias entries are spliced into the listing's bytes, which must not be compressed.
@@ -61,7 +61,7 @@ struct Forwarder: Sendable {
         var presented: Substring?
         if let authorization = headers["authorization"] {
             let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { presented = parts[1] }
+            if parts.count == 2, HTTPSyntax.equalsIgnoringCase(parts[0].utf8, "bearer".utf8) { presented = parts[1] }
         }
         if presented == nil, let apiKey = headers["x-api-key"] { presented = Substring(apiKey) }
         guard let presented, !presented.isEmpty else {

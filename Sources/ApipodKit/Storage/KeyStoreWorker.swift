@@ -37,11 +37,6 @@ public final class KeyStoreWorker: Sendable {
         return try outcome.get()
     }
 
-    /// Runs `body` on the worker's queue without waiting for it.
-    public func submit(_ body: @escaping @Sendable (KeyStore) -> Void) {
-        queue.async { [box] in body(box.store) }
-    }
-
     /// Calls `body` on the worker's queue every `interval` until the returned timer is cancelled.
     public func every(milliseconds interval: Int, _ body: @escaping @Sendable (KeyStore) -> Void) -> RepeatingTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)

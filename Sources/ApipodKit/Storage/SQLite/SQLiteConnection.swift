@@ -77,7 +77,6 @@ final class SQLiteConnection {
     }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// Changes whenever another connection commits to this database; cheap to poll.
     func dataVersion() throws(SQLiteError) -> Int64 {

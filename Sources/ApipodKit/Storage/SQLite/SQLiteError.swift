@@ -20,12 +20,6 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
         self.init(code: code, message: message, sql: sql)
     }
 
-    /// The primary result code (`SQLITE_BUSY`, `SQLITE_CONSTRAINT`, …) without extended bits.
-    public var primaryCode: Int32 { code & 0xff }
-
-    public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
-    public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
-
     public var description: String {
         var text = "SQLite error \(code): \(message)"
         if let sql { text += " (in: \(sql))" }

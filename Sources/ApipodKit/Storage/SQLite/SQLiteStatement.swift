@@ -58,10 +58,6 @@ final class SQLiteStatement {
 
     var columnCount: Int { Int(sqlite3_column_count(handle)) }
 
-    func columnName(_ index: Int) -> String {
-        String(cString: sqlite3_column_name(handle, Int32(index)))
-    }
-
     func value(at index: Int) -> SQLiteValue {
         let column = Int32(index)
         switch sqlite3_column_type(handle, column) {

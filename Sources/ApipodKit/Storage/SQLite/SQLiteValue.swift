@@ -19,13 +19,6 @@ enum SQLiteValue: Equatable {
         default: nil
         }
     }
-
-    var blob: [UInt8]? {
-        if case .blob(let value) = self { return value }
-        return nil
-    }
-
-    var isNull: Bool { self == .null }
 }
 
 /// A row read from a statement, columns by position.
