@@ -1,7 +1,8 @@
 import Glibc
 
-/// A fresh folder under /tmp for one test's files; removed with its contents by `remove()`.
-public struct TemporaryDirectory: Sendable {
+/// A fresh folder under /tmp for one test's files. It is removed with its contents when the last
+/// reference goes, so a suite that holds one as a property cleans up after every test, pass or fail.
+public final class TemporaryDirectory: Sendable {
     public let path: String
 
     public init() {
@@ -20,7 +21,7 @@ public struct TemporaryDirectory: Sendable {
         close(fd)
     }
 
-    public func remove() {
-        _ = path.withCString { system("rm -rf '\(String(cString: $0))'") }
+    deinit {
+        _ = system("rm -rf '\(path)'")
     }
 }

@@ -49,7 +49,7 @@ struct BinaryRunner {
     }
 
     func write(_ name: String, _ contents: String) throws {
-        try contents.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        try contents.write(to: directory.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
 
     func remove() {

@@ -6,7 +6,6 @@ struct SettingsTests {
     let scratch = TemporaryDirectory()
 
     @Test func precedenceIsFlagThenEnvironmentThenEnvFileThenDefault() throws {
-        defer { scratch.remove() }
         scratch.write(".env", "PORT=7000\nHOST=10.0.0.1\nDATABASE_PATH=/from/file.db\n")
         let settings = try Settings(
             flags: [.port: ("--port", "9000")],

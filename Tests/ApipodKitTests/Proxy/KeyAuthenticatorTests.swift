@@ -14,7 +14,6 @@ struct KeyAuthenticatorTests {
     }
 
     @Test func aKeyDisabledByAnotherConnectionIsRefusedSoon() async throws {
-        defer { scratch.remove() }
         let path = scratch.file("keys.db")
         let cli = try KeyStore(path: path)
         let key = try APIKey.generate()
@@ -36,7 +35,6 @@ struct KeyAuthenticatorTests {
     }
 
     @Test func unknownAndMalformedKeysAreRefused() async throws {
-        defer { scratch.remove() }
         let authenticator = try makeAuthenticator(scratch.file("keys.db"))
         #expect(await authenticator.authenticate(Substring(try APIKey.generate().text)) == .unknown)
         #expect(await authenticator.authenticate("Bearer nonsense") == .unknown)
@@ -44,7 +42,6 @@ struct KeyAuthenticatorTests {
     }
 
     @Test func expiryIsJudgedPerRequestNotCached() async throws {
-        defer { scratch.remove() }
         let path = scratch.file("keys.db")
         let key = try APIKey.generate()
         let created = Timestamp(secondsSinceEpoch: 2_000_000_000)
@@ -55,7 +52,6 @@ struct KeyAuthenticatorTests {
     }
 
     @Test func lastUseIsWrittenOnStop() async throws {
-        defer { scratch.remove() }
         let path = scratch.file("keys.db")
         let key = try APIKey.generate()
         let record = try KeyStore(path: path).insert(key, name: "a", lifetime: nil)

@@ -45,7 +45,6 @@ struct ProxyHarness {
         await running.stop(grace: .seconds(1))
         await upstream.stop()
         clientGroup.shutdown()
-        scratch.remove()
     }
 }
 

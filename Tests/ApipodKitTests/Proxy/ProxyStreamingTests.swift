@@ -102,6 +102,5 @@ struct ProxyStreamingTests {
         #expect(finished.pieces.count == 5)
         await harness.upstream.stop()
         harness.clientGroup.shutdown()
-        harness.scratch.remove()
     }
 }

@@ -7,7 +7,6 @@ struct KeyStoreTests {
     var databasePath: String { scratch.file("nested/folder/keys.db") }
 
     @Test func createsFolderAndSchemaThenMigratingAgainIsANoOp() throws {
-        defer { scratch.remove() }
         let first = try KeyStore(path: databasePath)
         #expect(first.migrationReport.applied == Migrations.all.map(\.id))
         let second = try KeyStore(path: databasePath)
@@ -16,7 +15,6 @@ struct KeyStoreTests {
     }
 
     @Test func storesOnlyTheDigestAndAuthenticatesByIt() throws {
-        defer { scratch.remove() }
         let store = try KeyStore(path: databasePath)
         let key = try APIKey.generate()
         let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
@@ -38,7 +36,6 @@ struct KeyStoreTests {
     }
 
     @Test func resolvesIdsFullKeysAndUnambiguousPrefixes() throws {
-        defer { scratch.remove() }
         let store = try KeyStore(path: databasePath)
         let first = try APIKey.generate(), second = try APIKey.generate()
         let a = try store.insert(first, name: "a", lifetime: nil)
@@ -59,7 +56,6 @@ struct KeyStoreTests {
     }
 
     @Test func rejectsNamesThatWouldBreakListings() throws {
-        defer { scratch.remove() }
         let store = try KeyStore(path: databasePath)
         let key = try APIKey.generate()
         #expect(throws: StorageError.invalidField(name: "name", reason: "it must not be empty")) {
@@ -71,7 +67,6 @@ struct KeyStoreTests {
     }
 
     @Test func anotherConnectionsWriteChangesTheDataVersion() throws {
-        defer { scratch.remove() }
         let server = try KeyStore(path: databasePath)
         let cli = try KeyStore(path: databasePath)
         let before = try server.dataVersion()
@@ -81,7 +76,6 @@ struct KeyStoreTests {
     }
 
     @Test func recordsLastUseInOneBatch() throws {
-        defer { scratch.remove() }
         let store = try KeyStore(path: databasePath)
         let record = try store.insert(try APIKey.generate(), name: "a", lifetime: nil)
         let later = Timestamp(secondsSinceEpoch: 1_900_000_000)
@@ -91,7 +85,6 @@ struct KeyStoreTests {
     }
 
     @Test func refusesADatabaseFromANewerVersion() throws {
-        defer { scratch.remove() }
         _ = try KeyStore(path: databasePath)
         let connection = try SQLiteConnection(path: databasePath)
         try connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES ('999_future', 0)")
@@ -101,7 +94,6 @@ struct KeyStoreTests {
     }
 
     @Test func reportsAnUnopenablePathWithItsReason() {
-        defer { scratch.remove() }
         scratch.write("file", "")
         do {
             _ = try KeyStore(path: scratch.file("file/keys.db"))

@@ -39,7 +39,6 @@ struct SeedAdoptionTests {
     }
 
     @Test func keysKeepWorkingAndThePlaintextIsGone() throws {
-        defer { scratch.remove() }
         let path = scratch.file("proxy.db")
         try makeSeedDatabase(at: path)
 
@@ -75,7 +74,6 @@ struct SeedAdoptionTests {
     }
 
     @Test func adoptingTwiceChangesNothing() throws {
-        defer { scratch.remove() }
         let path = scratch.file("proxy.db")
         try makeSeedDatabase(at: path)
         _ = try KeyStore(path: path)
@@ -85,7 +83,6 @@ struct SeedAdoptionTests {
     }
 
     @Test func anUnreadableExpiryStopsTheMigrationWithoutLosingAnything() throws {
-        defer { scratch.remove() }
         let path = scratch.file("proxy.db")
         try makeSeedDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
