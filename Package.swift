@@ -2,6 +2,11 @@
 import PackageDescription
 
 // No package dependencies, by the user's request: the toolchain and the system SQLite only.
+
+// An async function without isolation runs on its caller's executor (SE-0461) instead of
+// hopping to the generic one: a connection's task stays on its event loop without paying a
+// task switch (and a preferred-executor lookup under a lock) at every call.
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
 let package = Package(
     name: "apipodctl",
     products: [
@@ -15,29 +20,35 @@ let package = Package(
         ),
         .target(
             name: "ApipodKit",
-            dependencies: ["CSystem"]
+            dependencies: ["CSystem"],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "apipodctl",
-            dependencies: ["ApipodKit"]
+            dependencies: ["ApipodKit"],
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "apipod-hello",
             dependencies: ["ApipodKit"],
-            path: "Benchmarks/HelloServer"
+            path: "Benchmarks/HelloServer",
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "TestSupport",
             dependencies: ["ApipodKit"],
-            path: "Tests/TestSupport"
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ApipodKitTests",
-            dependencies: ["ApipodKit", "TestSupport"]
+            dependencies: ["ApipodKit", "TestSupport"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "apipodctlTests",
-            dependencies: ["apipodctl", "ApipodKit", "TestSupport"]
+            dependencies: ["apipodctl", "ApipodKit", "TestSupport"],
+            swiftSettings: swiftSettings
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,9 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
     public let port: Int
     /// Without a trailing slash; empty for the root.
     public let basePath: String
+    /// The value for a `Host` header: the port only when it is not the scheme's default. Stored,
+    /// because every forwarded request sends it.
+    public let authority: String
 
     public init(parsing text: String) throws(UpstreamURLError) {
         let schemeEnd = text.firstRange(of: "://")
@@ -49,13 +52,8 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
         self.host = host
         self.port = port
         self.basePath = path
-    }
-
-    /// The value for a `Host` header: the port only when it is not the scheme's default.
-    public var authority: String {
         let bracketed = host.contains(":") ? "[\(host)]" : host
-        let defaultPort = scheme == .https ? 443 : 80
-        return port == defaultPort ? bracketed : "\(bracketed):\(port)"
+        authority = port == (scheme == .https ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
     }
 
     public var description: String { "\(scheme.rawValue)://\(authority)\(basePath)" }

@@ -1,12 +1,26 @@
 /// The heart of `serve`: authenticate the client's key, read the body, route and rewrite the
 /// model, forward with the upstream's credentials, and relay the answer piece by piece.
-struct Forwarder: Sendable {
+/// A class, not a struct: it is shared by every request, and each async call would otherwise copy
+/// (and retain) all of its fields.
+final class Forwarder: Sendable {
     let authenticator: KeyAuthenticator
     let routing: RoutingTable
     let dice: RoutingDice
     let transport: any UpstreamTransport
     let upstream: UpstreamURL
     let upstreamKey: String?
+
+    init(
+        authenticator: KeyAuthenticator, routing: RoutingTable, dice: RoutingDice, transport: any UpstreamTransport,
+        upstream: UpstreamURL, upstreamKey: String?
+    ) {
+        self.authenticator = authenticator
+        self.routing = routing
+        self.dice = dice
+        self.transport = transport
+        self.upstream = upstream
+        self.upstreamKey = upstreamKey
+    }
 
     /// Routes whose body must be a JSON object: a malformed one is answered 400 here rather than
     /// forwarded. On other routes a body that is not JSON passes through untouched.
@@ -30,7 +44,7 @@ struct Forwarder: Sendable {
             method: request.head.method, target: upstream.basePath + request.head.target,
             headers: HeaderPolicy.upstreamRequest(
                 request.head.headers, upstreamKey: upstreamKey, upstreamAuthority: upstream.authority,
-                clientAddress: request.remoteAddress == nil ? nil : entry.client, bodyLength: body?.count))
+                clientAddress: request.remoteHost, bodyLength: body?.count))
         head.version = .http1_1
         if path == "/v1/models" {
             // The alias entries are spliced into the listing's bytes, which must not be compressed.
@@ -59,10 +73,7 @@ struct Forwarder: Sendable {
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
     private func authenticate(_ headers: HTTPHeaders) async throws -> Int64 {
         var presented: Substring?
-        if let authorization = headers["authorization"] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            if parts.count == 2, HTTPSyntax.equalsIgnoringCase(parts[0].utf8, "bearer".utf8) { presented = parts[1] }
-        }
+        if let authorization = headers["authorization"] { presented = Self.bearerToken(authorization) }
         if presented == nil, let apiKey = headers["x-api-key"] { presented = Substring(apiKey) }
         guard let presented, !presented.isEmpty else {
             throw APIError(.missingKey, "missing API key: send 'Authorization: Bearer apk_…' or 'x-api-key: apk_…'")
@@ -77,6 +88,17 @@ struct Forwarder: Sendable {
         case .expired(let record):
             throw APIError(.expiredKey, "this API key expired at \(record.expiresAt?.rfc3339 ?? "an earlier time")")
         }
+    }
+
+    /// The credentials of `Bearer <token>` (the scheme's case ignored, RFC 9110 §11.1), or nil
+    /// for another scheme.
+    static func bearerToken(_ authorization: String) -> Substring? {
+        let utf8 = authorization.utf8
+        guard let space = utf8.firstIndex(of: UInt8(ascii: " ")),
+              HTTPSyntax.equalsIgnoringCase(utf8[..<space], "bearer".utf8)
+        else { return nil }
+        let token = utf8[space...].drop { $0 == UInt8(ascii: " ") }
+        return Substring(authorization[token.startIndex...])
     }
 
     private func rewriteModel(in body: inout [UInt8], path: String, _ entry: inout RequestLogEntry) throws {

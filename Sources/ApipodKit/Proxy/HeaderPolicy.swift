@@ -17,16 +17,29 @@ enum HeaderPolicy {
     static let strippedFromRequests = ["authorization", "x-api-key", "forwarded", "expect", "content-length"]
 
     /// The headers for the upstream request; every field not named here passes unchanged, in order.
+    /// Built as a new section rather than by editing a copy of the client's, which would copy
+    /// every field first.
     static func upstreamRequest(
         _ client: HTTPHeaders, upstreamKey: String?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
     ) -> HTTPHeaders {
-        var headers = client
         let named = connectionOptions(client)
-        headers.remove { name in
-            matches(name, hopByHop) || matches(name, strippedFromRequests) || matches(name, named)
-                || name.utf8.count > 12 && HTTPSyntax.equalsIgnoringCase(name.utf8.prefix(12), "x-forwarded-".utf8)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(client.count + 3)
+        var hostWritten = false
+        for field in client {
+            let name = field.name
+            if matches(name, "host") {
+                if !hostWritten { headers.add(name: "Host", value: upstreamAuthority) }
+                hostWritten = true
+                continue
+            }
+            if matches(name, hopByHop) || matches(name, strippedFromRequests) || matches(name, named)
+                || name.utf8.count > 12 && HTTPSyntax.equalsIgnoringCase(name.utf8.prefix(12), "x-forwarded-".utf8) {
+                continue
+            }
+            headers.add(name: name, value: field.value)
         }
-        headers.replaceOrAdd(name: "Host", value: upstreamAuthority)
+        if !hostWritten { headers.add(name: "Host", value: upstreamAuthority) }
         if let bodyLength { headers.add(name: "Content-Length", value: String(bodyLength)) }
         if let upstreamKey { headers.add(name: "x-api-key", value: upstreamKey) }
         if let clientAddress { headers.add(name: "X-Forwarded-For", value: clientAddress) }
@@ -36,23 +49,39 @@ enum HeaderPolicy {
     /// The headers for the client's response. Without a known length the body is streamed, so
     /// caches and buffering proxies in front (nginx honours `X-Accel-Buffering`) are told not to hold it.
     static func clientResponse(_ upstream: HTTPHeaders, streamed: Bool) -> HTTPHeaders {
-        var headers = upstream
         let named = connectionOptions(upstream)
-        headers.remove { name in
-            matches(name, hopByHop) || matches(name, named) || streamed && HTTPSyntax.equalsIgnoringCase(name.utf8, "content-length".utf8)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(upstream.count + 2)
+        var cacheControlWritten = false, accelWritten = false
+        for field in upstream {
+            let name = field.name
+            if matches(name, hopByHop) || matches(name, named) { continue }
+            if streamed {
+                if matches(name, "content-length") { continue }
+                if matches(name, "cache-control") {
+                    if !cacheControlWritten { headers.add(name: "Cache-Control", value: "no-cache") }
+                    cacheControlWritten = true
+                    continue
+                }
+                if matches(name, "x-accel-buffering") {
+                    if !accelWritten { headers.add(name: "X-Accel-Buffering", value: "no") }
+                    accelWritten = true
+                    continue
+                }
+            }
+            headers.add(name: name, value: field.value)
         }
-        if streamed {
-            headers.replaceOrAdd(name: "Cache-Control", value: "no-cache")
-            headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
-        }
+        if streamed && !cacheControlWritten { headers.add(name: "Cache-Control", value: "no-cache") }
+        if streamed && !accelWritten { headers.add(name: "X-Accel-Buffering", value: "no") }
         return headers
     }
 
     /// The field names listed in `Connection` (RFC 9110 §7.6.1), which are hop-by-hop too.
+    /// Empty, and not allocated, when there is no `Connection` header.
     private static func connectionOptions(_ headers: HTTPHeaders) -> [String] {
         var named: [String] = []
-        for value in headers.values(named: "connection") {
-            HTTPSyntax.forEachListElement(in: value) { element in
+        for field in headers where matches(field.name, "connection") {
+            HTTPSyntax.forEachListElement(in: field.value) { element in
                 if !element.isEmpty { named.append(String(decoding: element, as: UTF8.self)) }
             }
         }
@@ -60,6 +89,11 @@ enum HeaderPolicy {
     }
 
     private static func matches(_ name: String, _ list: [String]) -> Bool {
-        list.contains { HTTPSyntax.equalsIgnoringCase(name.utf8, $0.utf8) }
+        list.contains { matches(name, $0) }
+    }
+
+    /// Case-insensitive equality; the byte counts (known without a scan) rule out most pairs.
+    private static func matches(_ name: String, _ candidate: String) -> Bool {
+        name.utf8.count == candidate.utf8.count && HTTPSyntax.equalsIgnoringCase(name.utf8, candidate.utf8)
     }
 }

@@ -99,29 +99,65 @@ struct JSONScanner {
     }
 
     /// Scans a string starting at its opening quote; returns its decoded value when asked.
+    /// Without escapes the value is made straight from its bytes; the escape decoder's buffer
+    /// exists only for a string that has one.
     private mutating func scanString(decode: Bool) throws(JSONBodyError) -> String? {
         let start = index
         index += 1
-        var decoded: [UInt8]? = decode ? [] : nil
+        var decoded: [UInt8]?
         var runStart = index
-        while index < bytes.count {
+        while true {
+            skipPlainStringBytes()
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                decoded?.append(contentsOf: bytes[runStart..<index])
-                index += 1
-                return decoded.map { String(decoding: $0, as: UTF8.self) }
+                defer { index += 1 }
+                guard decode else { return nil }
+                let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
+                guard decoded != nil else { return String(decoding: run, as: UTF8.self) }
+                decoded!.append(contentsOf: run)
+                return String(decoding: decoded!, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") {
-                decoded?.append(contentsOf: bytes[runStart..<index])
+                if decode {
+                    if decoded == nil { decoded = [] }
+                    decoded!.append(contentsOf: bytes[runStart..<index])
+                }
                 try scanEscape(into: &decoded)
                 runStart = index
                 continue
             }
-            if byte < 0x20 { throw fail("control character inside a JSON string") }
-            index += 1
+            throw fail("control character inside a JSON string")
         }
         index = start
         throw fail("unterminated JSON string")
+    }
+
+    /// Advances over string bytes that need no attention (anything but a quote, a backslash or
+    /// a control byte), eight at a time where it can: the bulk of a chat body is string content.
+    private mutating func skipPlainStringBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let count = bytes.count
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            if Self.hasSpecialByte(word) { break }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return }
+            index += 1
+        }
+    }
+
+    /// Whether any of the eight bytes is a quote, a backslash or below 0x20 (the classic
+    /// "has zero byte" trick applied to word ^ pattern, and to the word minus 0x20 per byte).
+    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below20 = (word &- ones &* 0x20) & ~word & highs
+        return hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5c)) || below20 != 0
     }
 
     private mutating func scanEscape(into decoded: inout [UInt8]?) throws(JSONBodyError) {

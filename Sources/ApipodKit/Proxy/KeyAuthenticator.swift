@@ -13,7 +13,7 @@ public final class KeyAuthenticator: Sendable {
     private let writer: KeyStoreWorker
     /// Protected by its mutex; emptied on any database change, and when it reaches `cacheLimit`
     /// (so a client spraying random keys cannot grow it without bound).
-    private let cache = Mutex<[[UInt8]: KeyRecord?]>([:])
+    private let cache = Mutex<[SHA256.Digest: KeyRecord?]>([:])
     /// Protected by its mutex: key id → latest use, waiting to be written.
     private let pendingUse = Mutex<[Int64: Timestamp]>([:])
     /// Protected by its mutex: the polling and flushing timers while started.
@@ -75,13 +75,13 @@ public final class KeyAuthenticator: Sendable {
     /// "unknown": refusing a request is safer than letting one through unchecked.
     public func authenticate(_ presented: Substring, now: Timestamp = .now()) async -> AuthenticationResult {
         guard APIKey.isPlausible(presented) else { return .unknown }
-        let digest = SHA256.hash(presented.utf8)
+        let digest = SHA256.digest(presented.utf8)
         let record: KeyRecord?
         if let cached = cache.withLock({ $0[digest] }) {
             record = cached
         } else {
             do {
-                record = try await reader.perform { store throws(StorageError) in try store.key(digest: digest) }
+                record = try await reader.perform { store throws(StorageError) in try store.key(digest: digest.bytes) }
             } catch {
                 onError(error)
                 return .unknown

@@ -15,10 +15,9 @@ public struct ModelField: Sendable, Equatable {
     /// Replaces the value with `model`, escaped as JSON; every other byte is copied unchanged.
     public func rewriting(_ body: [UInt8], to model: String) -> [UInt8] {
         var out: [UInt8] = []
-        let encoded = ModelField.encode(model)
-        out.reserveCapacity(body.count - range.count + encoded.count)
+        out.reserveCapacity(body.count - range.count + model.utf8.count + 2)
         out.append(contentsOf: body[..<range.lowerBound])
-        out.append(contentsOf: encoded)
+        ModelField.appendEncoded(model, to: &out)
         out.append(contentsOf: body[range.upperBound...])
         return out
     }
@@ -37,20 +36,23 @@ public struct ModelField: Sendable, Equatable {
         return ModelField(value: value, range: member.range)
     }
 
-    static func encode(_ text: String) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
+    /// Appends `text` as a JSON string, quotes included.
+    static func appendEncoded(_ text: String, to out: inout [UInt8]) {
+        let hex: StaticString = "0123456789abcdef"
+        out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
             case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xf)])
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
-        return out
     }
 }
 

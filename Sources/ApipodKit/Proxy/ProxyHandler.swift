@@ -1,16 +1,25 @@
 /// The proxy's request handling: `/health`, the admin routes, and every `/v1/…` request
 /// authenticated, routed, rewritten, forwarded and relayed (`Forwarder`). One log line per request.
-public struct ProxyHandler: HTTPHandler {
+/// A class so that the server's connections share one instance instead of copying its fields.
+public final class ProxyHandler: HTTPHandler {
     let forwarder: Forwarder
     let admin: AdminRoutes?
     let logger: LineLogger
     let clock = LogClock()
 
+    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger) {
+        self.forwarder = forwarder
+        self.admin = admin
+        self.logger = logger
+    }
+
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
         let started = ContinuousClock.now
-        let path = String(request.head.target.prefix { $0 != "?" })
+        let target = request.head.target
+        // Without a query the path shares the target's storage.
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[..<$0]) } ?? target
         let dialect = APIDialect(path: path)
-        var entry = RequestLogEntry(method: request.head.method, path: path, client: request.remoteAddress?.host ?? "-")
+        var entry = RequestLogEntry(method: request.head.method, path: path, client: request.remoteHost ?? "-")
         do {
             try await dispatch(request, path: path, response, &entry)
         } catch let error as APIError {

@@ -22,12 +22,12 @@ struct RequestLogEntry {
         func add(_ number: Int64) {
             if number < 0 { line.append(UInt8(ascii: "-")) }
             var magnitude = number.magnitude
-            var digits: [UInt8] = []
+            let first = line.endIndex
             repeat {
-                digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                line.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
                 magnitude /= 10
             } while magnitude > 0
-            line.append(contentsOf: digits.reversed())
+            line[first...].reverse()
         }
         add(time); add(" "); add(client); add(" "); add(method); add(" "); add(path); add(" ")
         add(Int64(status)); add(" ")

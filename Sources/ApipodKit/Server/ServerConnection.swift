@@ -12,6 +12,8 @@ final class ServerConnection {
     /// any byte of its body yet.
     var continuePending = false
     private var peerFinished = false
+    /// The peer's host, for `ServerRequest.remoteHost`.
+    private(set) lazy var remoteHost: String? = socket.peerAddress?.host
 
     init(socket: Socket, configuration: HTTPServerConfiguration, record: ConnectionRecord) {
         self.socket = socket

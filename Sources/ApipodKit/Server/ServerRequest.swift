@@ -28,6 +28,9 @@ public final class ServerRequest {
     /// The client's address, for `X-Forwarded-For` and logs.
     public var remoteAddress: SocketAddress? { connection.socket.peerAddress }
 
+    /// The client's host as text, formatted once per connection rather than once per request.
+    public var remoteHost: String? { connection.remoteHost }
+
     /// The client's socket, only so a relay can abort its upstream read when the client hangs up
     /// (`Socket.read(into:abortingOnHangupOf:)`). Never read from or write to it.
     public var clientSocket: Socket { connection.socket }

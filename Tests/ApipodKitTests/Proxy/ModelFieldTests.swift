@@ -88,4 +88,24 @@ struct ModelFieldTests {
         let field = try #require(try ModelField.find(in: body))
         #expect(field.rewriting(body, to: "gemini-3-flash").count == body.count - 3)
     }
+
+    /// String contents are skipped eight bytes at a time: a quote, a backslash or a control byte
+    /// must be found at every offset in and across those words, and UTF-8 must not be mistaken
+    /// for one of them.
+    @Test func everyOffsetOfASpecialByteInsideAStringIsSeen() throws {
+        for length in 0..<20 {
+            let filler = String(repeating: "é", count: length / 2) + String(repeating: "x", count: length % 2)
+            let plain = Array(#"{"model":"m","a":"\#(filler)"}"#.utf8)
+            #expect(try ModelField.find(in: plain)?.value == "m")
+            for (escape, decoded) in [(#"\n"#, "\n"), (#"\""#, "\""), (#"\u0041"#, "A")] {
+                let body = Array(#"{"a":"\#(filler)\#(escape)\#(filler)","model":"\#(filler)\#(escape)"}"#.utf8)
+                #expect(try ModelField.find(in: body)?.value == filler + decoded)
+            }
+            for control: UInt8 in [0x00, 0x09, 0x1f] {
+                var body = Array(#"{"a":"\#(filler)_\#(filler)"}"#.utf8)
+                body[body.firstIndex(of: UInt8(ascii: "_"))!] = control
+                #expect(throws: JSONBodyError.self) { try ModelField.find(in: body) }
+            }
+        }
+    }
 }

@@ -73,3 +73,14 @@ struct ProxyAuthenticationTests {
         await harness.stop()
     }
 }
+
+struct BearerTokenTests {
+    @Test func theSchemeIgnoresCaseAndTheTokenFollowsItsSpaces() {
+        #expect(Forwarder.bearerToken("Bearer apk_x") == "apk_x")
+        #expect(Forwarder.bearerToken("bEaReR   apk_x") == "apk_x")
+        #expect(Forwarder.bearerToken("Bearer ") == "")
+        #expect(Forwarder.bearerToken("Bearer") == nil)
+        #expect(Forwarder.bearerToken("Basic apk_x") == nil)
+        #expect(Forwarder.bearerToken("Bearerx apk_x") == nil)
+    }
+}
