@@ -15,7 +15,8 @@ struct ServeProcessTests {
         return try Socket.listen(host: "127.0.0.1", port: 0, on: group.loops[0]).localAddress.port
     }
 
-    struct Serve {
+    /// A `serve` child process; one that a failed test left running is stopped when it goes.
+    final class Serve {
         let process: Process
         let port: UInt16
         let log: Pipe
@@ -31,6 +32,10 @@ struct ServeProcessTests {
             process.standardError = log
             process.standardOutput = FileHandle.nullDevice
             try process.run()
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
         }
 
         /// Polls until the server answers /health (a hang guard, not a timing assertion).

@@ -76,6 +76,8 @@ public final class HTTPClient: Sendable {
         _ head: HTTPRequestHead, body: [UInt8], over socket: Socket, pool: ConnectionPool, watching client: Socket?
     ) async throws -> UpstreamResponse {
         var bytes: [UInt8] = []
+        // Room for the head and a small body, so neither append has to grow the array.
+        bytes.reserveCapacity(head.serializedByteCount + (body.count <= 64 * 1024 ? body.count : 0))
         head.serialize(into: &bytes)
         do {
             // A small body goes in the same write as the head; a large one is not copied again.

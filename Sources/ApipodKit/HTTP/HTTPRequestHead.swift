@@ -27,8 +27,13 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
     /// The head is written as it is: names and values must be valid (parsed ones always are).
+    /// The size of the serialized head, to reserve room for it (and what follows) at once.
+    public var serializedByteCount: Int {
+        method.utf8.count + target.utf8.count + headers.serializedByteCount + 16
+    }
+
     public func serialize(into bytes: inout [UInt8]) {
-        bytes.reserveCapacity(bytes.count + method.utf8.count + target.utf8.count + headers.serializedByteCount + 16)
+        bytes.reserveCapacity(bytes.count + serializedByteCount)
         // RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF
         bytes.append(contentsOf: method.utf8)
         bytes.append(HTTPSyntax.space)

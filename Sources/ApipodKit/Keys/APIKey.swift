@@ -26,7 +26,7 @@ public struct APIKey: Sendable, Equatable {
     /// 48-character padded keys that `db migrate` adopts. A cheap filter before any hashing.
     public static func isPlausible(_ text: some StringProtocol) -> Bool {
         let utf8 = text.utf8
-        guard (scheme.utf8.count + 8...128).contains(utf8.count), text.hasPrefix(scheme) else { return false }
+        guard (scheme.utf8.count + 8...128).contains(utf8.count), utf8.starts(with: scheme.utf8) else { return false }
         func allowed(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")

@@ -22,7 +22,7 @@ enum HeaderPolicy {
     static func upstreamRequest(
         _ client: HTTPHeaders, upstreamKey: String?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
     ) -> HTTPHeaders {
-        let named = connectionOptions(client)
+        let connection = ConnectionOptions(client)
         var headers = HTTPHeaders()
         headers.reserveCapacity(client.count + 3)
         var hostWritten = false
@@ -33,7 +33,7 @@ enum HeaderPolicy {
                 hostWritten = true
                 continue
             }
-            if matches(name, hopByHop) || matches(name, strippedFromRequests) || matches(name, named)
+            if matches(name, hopByHop) || matches(name, strippedFromRequests) || connection.names(name)
                 || name.utf8.count > 12 && HTTPSyntax.equalsIgnoringCase(name.utf8.prefix(12), "x-forwarded-".utf8) {
                 continue
             }
@@ -49,13 +49,13 @@ enum HeaderPolicy {
     /// The headers for the client's response. Without a known length the body is streamed, so
     /// caches and buffering proxies in front (nginx honours `X-Accel-Buffering`) are told not to hold it.
     static func clientResponse(_ upstream: HTTPHeaders, streamed: Bool) -> HTTPHeaders {
-        let named = connectionOptions(upstream)
+        let connection = ConnectionOptions(upstream)
         var headers = HTTPHeaders()
         headers.reserveCapacity(upstream.count + 2)
         var cacheControlWritten = false, accelWritten = false
         for field in upstream {
             let name = field.name
-            if matches(name, hopByHop) || matches(name, named) { continue }
+            if matches(name, hopByHop) || connection.names(name) { continue }
             if streamed {
                 if matches(name, "content-length") { continue }
                 if matches(name, "cache-control") {
@@ -77,15 +77,27 @@ enum HeaderPolicy {
     }
 
     /// The field names listed in `Connection` (RFC 9110 §7.6.1), which are hop-by-hop too.
-    /// Empty, and not allocated, when there is no `Connection` header.
-    private static func connectionOptions(_ headers: HTTPHeaders) -> [String] {
-        var named: [String] = []
-        for field in headers where matches(field.name, "connection") {
-            HTTPSyntax.forEachListElement(in: field.value) { element in
-                if !element.isEmpty { named.append(String(decoding: element, as: UTF8.self)) }
+    /// Most messages list only `keep-alive` or `close`, which the fixed list covers already, so
+    /// the per-field lookup runs only when another name is listed; nothing is allocated.
+    private struct ConnectionOptions {
+        private let headers: HTTPHeaders
+        private let listsOtherNames: Bool
+
+        init(_ headers: HTTPHeaders) {
+            self.headers = headers
+            var other = false
+            for field in headers where HeaderPolicy.matches(field.name, "connection") {
+                HTTPSyntax.forEachListElement(in: field.value) { element in
+                    if element.isEmpty || HTTPSyntax.equalsIgnoringCase(element, "close".utf8) { return }
+                    if !HeaderPolicy.hopByHop.contains(where: { HTTPSyntax.equalsIgnoringCase(element, $0.utf8) }) { other = true }
+                }
             }
+            listsOtherNames = other
         }
-        return named
+
+        func names(_ name: String) -> Bool {
+            listsOtherNames && headers.containsToken(name, inField: "connection")
+        }
     }
 
     private static func matches(_ name: String, _ list: [String]) -> Bool {
@@ -93,7 +105,7 @@ enum HeaderPolicy {
     }
 
     /// Case-insensitive equality; the byte counts (known without a scan) rule out most pairs.
-    private static func matches(_ name: String, _ candidate: String) -> Bool {
+    fileprivate static func matches(_ name: String, _ candidate: String) -> Bool {
         name.utf8.count == candidate.utf8.count && HTTPSyntax.equalsIgnoringCase(name.utf8, candidate.utf8)
     }
 }

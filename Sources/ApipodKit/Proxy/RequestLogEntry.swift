@@ -27,7 +27,12 @@ struct RequestLogEntry {
                 line.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
                 magnitude /= 10
             } while magnitude > 0
-            line[first...].reverse()
+            var low = first, high = line.endIndex - 1
+            while low < high {
+                line.swapAt(low, high)
+                low += 1
+                high -= 1
+            }
         }
         add(time); add(" "); add(client); add(" "); add(method); add(" "); add(path); add(" ")
         add(Int64(status)); add(" ")

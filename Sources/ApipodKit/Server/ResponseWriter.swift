@@ -36,7 +36,7 @@ public final class ResponseWriter {
         if !Self.hasNoContent(status: head.status) {
             head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         }
-        var bytes = prepare(&head)
+        var bytes = prepare(&head, reserving: body.count)
         if case .contentLength? = framing {
             bytes += body
             bodyBytesWritten = body.count
@@ -51,7 +51,8 @@ public final class ResponseWriter {
     ///   for a caller that knows the first piece is already at hand.
     public func start(_ head: HTTPResponseHead, immediately: Bool = true) async throws {
         var head = head
-        let bytes = prepare(&head)
+        // A held-back head has room for a short first piece, which is then appended in place.
+        let bytes = prepare(&head, reserving: immediately ? 0 : Self.heldHeadRoom)
         if immediately {
             try await connection.write(bytes)
         } else {
@@ -118,8 +119,11 @@ public final class ResponseWriter {
         finished = true
     }
 
-    /// Fixes the framing headers for this request and serialises the head.
-    private func prepare(_ head: inout HTTPResponseHead) -> [UInt8] {
+    private static let heldHeadRoom = 4096
+
+    /// Fixes the framing headers for this request and serialises the head, with room for
+    /// `extra` bytes after it.
+    private func prepare(_ head: inout HTTPResponseHead, reserving extra: Int) -> [UInt8] {
         precondition(framing == nil, "a response head is sent once")
         status = head.status
         let bodyless = requestHead.method == "HEAD" || Self.hasNoContent(status: head.status)
@@ -148,7 +152,10 @@ public final class ResponseWriter {
         } else if requestHead.version == .http1_0 {
             head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
-        return head.serialized()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head.serializedByteCount + extra)
+        head.serialize(into: &bytes)
+        return bytes
     }
 
     private static func hasNoContent(status: Int) -> Bool {

@@ -57,7 +57,7 @@ public final class Socket {
         while true {
             let fd = fileDescriptor
             guard fd >= 0 else { throw SocketError.closed(operation: "read") }
-            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
             switch errno {
             case EINTR:
