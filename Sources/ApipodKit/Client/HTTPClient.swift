@@ -26,6 +26,13 @@ public final class HTTPClient: Sendable {
     public func send(
         _ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket? = nil
     ) async throws -> UpstreamResponse {
+        try await send(head, body: .bytes(body), on: loop, watching: client)
+    }
+
+    /// `send(_:body:on:watching:)` with a body made of runs.
+    public func send(
+        _ head: HTTPRequestHead, body: RequestBody, on loop: EventLoop, watching client: Socket? = nil
+    ) async throws -> UpstreamResponse {
         guard let pool = pools[ObjectIdentifier(loop)] else { preconditionFailure("send from a loop of the client's group") }
         var retried = false
         while true {
@@ -73,21 +80,27 @@ public final class HTTPClient: Sendable {
     }
 
     private func exchange(
-        _ head: HTTPRequestHead, body: [UInt8], over socket: Socket, pool: ConnectionPool, watching client: Socket?
+        _ head: HTTPRequestHead, body: RequestBody, over socket: Socket, pool: ConnectionPool, watching client: Socket?
     ) async throws -> UpstreamResponse {
         var bytes: [UInt8] = []
-        // Room for the head and a small body, so neither append has to grow the array.
-        bytes.reserveCapacity(head.serializedByteCount + (body.count <= 64 * 1024 ? body.count : 0))
+        let total = body.count
+        // Room for the head and a small body, so no append has to grow the array.
+        bytes.reserveCapacity(head.serializedByteCount + (total <= Self.coalescedBodyBytes ? total : 0))
         head.serialize(into: &bytes)
         do {
-            // A small body goes in the same write as the head; a large one is not copied again.
-            if body.count <= 64 * 1024 {
-                bytes += body
-                try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout))
-            } else {
-                try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout))
-                try await socket.write(body[...], deadline: .after(configuration.bodyIdleTimeout))
+            // Small runs go in the same write as the head; a large one is written from where it
+            // lies, never copied again.
+            for index in 0..<body.runCount {
+                let run = body.run(at: index)
+                if total <= Self.coalescedBodyBytes || run.count < Self.coalescedRunBytes {
+                    bytes += run
+                    continue
+                }
+                if !bytes.isEmpty { try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout)) }
+                bytes.removeAll()
+                try await socket.write(run, deadline: .after(configuration.bodyIdleTimeout))
             }
+            if !bytes.isEmpty { try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout)) }
         } catch let error as SocketError {
             if case .connectionReset = error { throw StaleConnection(reason: error.description) }
             throw HTTPClientError.badResponse(error.description)
@@ -125,6 +138,13 @@ public final class HTTPClient: Sendable {
             received += count
         }
     }
+}
+
+extension HTTPClient {
+    /// A body up to this size is sent in one write with the head.
+    static let coalescedBodyBytes = 64 * 1024
+    /// In a larger body, runs shorter than this still join the write before them.
+    static let coalescedRunBytes = 4096
 }
 
 /// A reused connection the upstream had closed: nothing was answered, so sending again is safe.

@@ -37,14 +37,14 @@ public final class URLSessionClient: NSObject, UpstreamTransport, URLSessionData
         session = URLSession(configuration: settings, delegate: self, delegateQueue: queue)
     }
 
-    public func request(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
+    public func request(_ head: HTTPRequestHead, body: RequestBody, on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
         guard let url = URL(string: base + head.target) else { throw HTTPClientError.badResponse("cannot form a URL from the target") }
         var request = URLRequest(url: url)
         request.httpMethod = head.method
         for (name, value) in head.headers where !Self.managedByURLSession.contains(name.lowercased()) {
             request.addValue(value, forHTTPHeaderField: name)
         }
-        if !body.isEmpty { request.httpBody = Data(body) }
+        if body.count > 0 { request.httpBody = Data(body.joined) }
 
         let descriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard descriptor >= 0 else { throw HTTPClientError.unreachable("eventfd: \(String(cString: strerror(errno)))") }

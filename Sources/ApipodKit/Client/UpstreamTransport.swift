@@ -5,7 +5,7 @@ public protocol UpstreamTransport: Sendable {
     /// Sends a request from a task running on `loop` and returns when the response head arrived.
     /// - Throws: `HTTPClientError`, `SocketError.peerClosed` when `client` hangs up first, or
     ///   `CancellationError`.
-    func request(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer
+    func request(_ head: HTTPRequestHead, body: RequestBody, on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer
 }
 
 /// A response whose head has arrived and whose body the caller pulls piece by piece, so a slow
@@ -25,7 +25,7 @@ public protocol UpstreamAnswer: AnyObject {
 }
 
 extension HTTPClient: UpstreamTransport {
-    public func request(_ head: HTTPRequestHead, body: [UInt8], on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
+    public func request(_ head: HTTPRequestHead, body: RequestBody, on loop: EventLoop, watching client: Socket?) async throws -> any UpstreamAnswer {
         try await send(head, body: body, on: loop, watching: client)
     }
 }

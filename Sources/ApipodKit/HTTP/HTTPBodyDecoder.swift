@@ -27,6 +27,20 @@ struct HTTPBodyDecoder: Sendable {
         }
     }
 
+    /// For a Content-Length body: the payload bytes still to come.
+    var fixedRemaining: Int? {
+        if case .fixed(let remaining) = state { return remaining }
+        return nil
+    }
+
+    /// Counts `count` payload bytes of a Content-Length body that the caller read itself.
+    mutating func consumeFixed(_ count: Int) {
+        guard case .fixed(let remaining) = state, count <= remaining else {
+            preconditionFailure("only the bytes a Content-Length body still expects can be read around the parser")
+        }
+        state = .fixed(remaining: remaining - count)
+    }
+
     /// The next piece of payload, `.end` once the body is complete, or nil while more bytes
     /// are needed. With `inputEnded`, a body cut short throws instead of waiting.
     mutating func next<Head>(

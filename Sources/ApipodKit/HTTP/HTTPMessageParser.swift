@@ -47,6 +47,18 @@ struct HTTPMessageParser<Rules: HTTPMessageRules>: Sendable {
         inputEnded = true
     }
 
+    /// How many bytes of a Content-Length body are still to come when none is buffered and the
+    /// input has not ended, so a caller may receive them straight into its own storage; nil otherwise.
+    var directBodyBytesExpected: Int? {
+        guard failure == nil, !inputEnded, buffer.readableCount == 0, let remaining = body?.fixedRemaining, remaining > 0 else { return nil }
+        return remaining
+    }
+
+    /// Accounts for `count` body bytes the caller received itself (at most `directBodyBytesExpected`).
+    mutating func bodyBytesReceivedDirectly(_ count: Int) {
+        body!.consumeFixed(count)
+    }
+
     /// The next event; after the first error, that error again, since the framing of whatever
     /// follows can no longer be trusted (RFC 9112 §11.2).
     mutating func next() throws(HTTPParseError) -> HTTPParserEvent<Rules.Head>? {

@@ -32,6 +32,17 @@ public struct HTTPRequestParser: Sendable {
         parser.finish()
     }
 
+    /// How many bytes of a Content-Length body are still to come when none is buffered: a
+    /// caller may receive them into its own storage, without a copy through the parser, and
+    /// report them with `bodyBytesReceivedDirectly(_:)`. Nil in any other state.
+    public var directBodyBytesExpected: Int? { parser.directBodyBytesExpected }
+
+    /// Accounts for body bytes received around the parser; `count` is at most
+    /// `directBodyBytesExpected`.
+    public mutating func bodyBytesReceivedDirectly(_ count: Int) {
+        parser.bodyBytesReceivedDirectly(count)
+    }
+
     /// The next part of a request, or nil when more bytes are needed.
     public mutating func next() throws(HTTPParseError) -> Event? {
         try parser.next()

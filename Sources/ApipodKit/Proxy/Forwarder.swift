@@ -32,12 +32,11 @@ final class Forwarder: Sendable {
     func forward(_ request: ServerRequest, path: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
         entry.keyID = try await authenticate(request.head.headers)
 
-        var body: [UInt8]?
+        var body: RequestBody?
         if request.hasBody {
-            var bytes = try await request.collectBody()
+            let bytes = try await request.collectBody()
             entry.bytesIn = bytes.count
-            try rewriteModel(in: &bytes, path: path, &entry)
-            body = bytes
+            body = try rewriteModel(in: bytes, path: path, &entry)
         }
 
         var head = HTTPRequestHead(
@@ -53,7 +52,7 @@ final class Forwarder: Sendable {
 
         let answer: any UpstreamAnswer
         do {
-            answer = try await transport.request(head, body: body ?? [], on: request.clientSocket.loop, watching: request.clientSocket)
+            answer = try await transport.request(head, body: body ?? .empty, on: request.clientSocket.loop, watching: request.clientSocket)
         } catch let error as HTTPClientError {
             switch error {
             case .unreachable(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) is unreachable (\(reason))")
@@ -101,22 +100,26 @@ final class Forwarder: Sendable {
         return Substring(authorization[token.startIndex...])
     }
 
-    private func rewriteModel(in body: inout [UInt8], path: String, _ entry: inout RequestLogEntry) throws {
-        guard !body.isEmpty else { return }
+    /// A rewritten body up to this size is copied into one array; a larger one is sent as the
+    /// runs around the new value, so a megabyte is not copied to change a few bytes.
+    static let copiedRewriteLimit = 64 * 1024
+
+    private func rewriteModel(in body: [UInt8], path: String, _ entry: inout RequestLogEntry) throws -> RequestBody {
+        guard !body.isEmpty else { return .bytes(body) }
         let field: ModelField?
         do {
             field = try ModelField.find(in: body)
         } catch {
-            guard Self.modelRoutes.contains(path) else { return }
+            guard Self.modelRoutes.contains(path) else { return .bytes(body) }
             throw APIError(.badRequest, "the request body is not valid JSON: \(error.description)")
         }
-        guard let field else { return }
+        guard let field else { return .bytes(body) }
         let decision = dice.route(field.value, in: routing)
         entry.requestedModel = decision.requested
         entry.routedModel = decision.routed
-        if decision.routed != field.value {
-            body = field.rewriting(body, to: decision.routed)
-        }
+        guard decision.routed != field.value else { return .bytes(body) }
+        if body.count <= Self.copiedRewriteLimit { return .bytes(field.rewriting(body, to: decision.routed)) }
+        return .runs(field.rewrittenRuns(body, to: decision.routed))
     }
 
     /// Relays status, headers and body; each piece is written as soon as it is read, and the

@@ -22,6 +22,15 @@ public struct ModelField: Sendable, Equatable {
         return out
     }
 
+    /// The same rewrite as runs of bytes to send one after the other: the bytes before and after
+    /// the value are not copied, only the new value is.
+    public func rewrittenRuns(_ body: [UInt8], to model: String) -> [ArraySlice<UInt8>] {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(model.utf8.count + 2)
+        ModelField.appendEncoded(model, to: &encoded)
+        return [body[..<range.lowerBound], encoded[...], body[range.upperBound...]]
+    }
+
     /// Scans `body`: nil when it is a JSON object without a top-level `model`; throws when it is
     /// not JSON, not an object, or its `model` is not a single string.
     public static func find(in body: [UInt8]) throws(JSONBodyError) -> ModelField? {

@@ -106,6 +106,26 @@ final class ServerConnection {
         return count
     }
 
+    /// Receives up to `limit` bytes into `bytes` at `offset`, around the parser, waiting up to
+    /// the body read timeout; at end of stream the parser is told, which then fails the body
+    /// as truncated. Returns the byte count.
+    func receive(into bytes: inout [UInt8], at offset: Int, upTo limit: Int) async throws -> Int {
+        let deadline = Deadline.after(configuration.bodyReadTimeout)
+        while true {
+            let count = try bytes.withUnsafeMutableBytes { buffer throws(SocketError) in
+                try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<min(buffer.count, offset + limit)]))
+            }
+            if let count {
+                if count == 0 {
+                    peerFinished = true
+                    parser.finish()
+                }
+                return count
+            }
+            try await socket.waitReadable(deadline: deadline)
+        }
+    }
+
     func write(_ bytes: [UInt8]) async throws {
         try await socket.write(bytes[...], deadline: .after(configuration.writeStallTimeout))
     }

@@ -60,12 +60,34 @@ public final class ServerRequest {
     }
 
     /// The whole body. The parser's body limit (413) bounds what this can hold.
+    ///
+    /// Bytes of a Content-Length body that were not already buffered with the head are received
+    /// straight into the array that is returned, with no copy through the parser: a megabyte of
+    /// chat history is copied by the kernel only. Memory is committed as bytes arrive, never for
+    /// a declared length alone.
     public func collectBody() async throws -> [UInt8] {
         var body: [UInt8] = []
         if case .contentLength(let length)? = connection.parser.framing { body.reserveCapacity(length) }
-        while let piece = try await nextBodyPiece() { body.append(contentsOf: piece) }
-        return body
+        while true {
+            if let expected = connection.parser.directBodyBytesExpected {
+                try await sendContinueIfExpected()
+                let start = body.count
+                let room = min(expected, Self.directReadChunk)
+                body.append(contentsOf: repeatElement(0, count: room))
+                let count = try await connection.receive(into: &body, at: start, upTo: room)
+                body.removeLast(room - count)
+                connection.parser.bodyBytesReceivedDirectly(count)
+                bodyBytesRead += count
+            } else if let piece = try await nextBodyPiece() {
+                body.append(contentsOf: piece)
+            } else {
+                return body
+            }
+        }
     }
+
+    /// The most `collectBody` receives in place per system call.
+    static let directReadChunk = 256 * 1024
 
     /// Reads and drops what the handler left unread, so the connection can serve another
     /// request; gives up (the connection must close) past 64 KiB or on any error.

@@ -18,6 +18,33 @@ import Testing
         #expect(outcome.bodies == [#"{"model":"cursor-pro-sonnet","stream":1}"#])
     }
 
+    /// A Content-Length body may be received around the parser once nothing is buffered; the
+    /// parser then only counts it, and ends the body (or fails it, cut short) as usual.
+    @Test func bodyBytesReceivedDirectly_areCountedNotBuffered() throws {
+        var parser = HTTPRequestParser()
+        parser.append(Array("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123".utf8))
+        #expect(parser.directBodyBytesExpected == nil, "nothing is expected while no head was read")
+        guard case .head? = try parser.next() else { Issue.record("expected a head"); return }
+        #expect(parser.directBodyBytesExpected == nil, "buffered body bytes come out through the parser first")
+        guard case .body(let piece)? = try parser.next() else { Issue.record("expected a piece"); return }
+        #expect(Array(piece) == Array("0123".utf8))
+        #expect(try parser.next() == nil)
+        #expect(parser.directBodyBytesExpected == 6)
+        parser.bodyBytesReceivedDirectly(4)
+        #expect(parser.directBodyBytesExpected == 2)
+        parser.bodyBytesReceivedDirectly(2)
+        #expect(parser.directBodyBytesExpected == nil)
+        #expect(try parser.next() == .end)
+
+        var cut = HTTPRequestParser()
+        cut.append(Array("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n".utf8))
+        _ = try cut.next()
+        cut.bodyBytesReceivedDirectly(3)
+        cut.finish()
+        #expect(cut.directBodyBytesExpected == nil, "nothing more can come once the input ended")
+        #expect(throws: HTTPParseError.truncatedMessage) { try cut.next() }
+    }
+
     @Test func chunked_dropsFramingExtensionsAndTrailers() {
         let outcome = parseRequests(RequestFixture.chunked.text)
         #expect(outcome.error == nil)

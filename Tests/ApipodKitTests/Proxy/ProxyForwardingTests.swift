@@ -90,6 +90,19 @@ struct ProxyForwardingTests {
         await harness.stop()
     }
 
+    /// Past 64 KiB a rewritten body is sent as the runs around the new model value.
+    @Test func aLargeBodyOnTheAliasArrivesWithOnlyTheModelChanged() async throws {
+        let harness = try ProxyHarness()
+        let content = String(repeating: "0123456789abcdef", count: 16_384)
+        let body = #"{"messages":[{"role":"user","content":"\#(content)"}],"model":"cursor-pro-sonnet","stream":false}"#
+        #expect(try await harness.chat(body).status == 200)
+        let received = try #require(harness.upstream.received.first?.body)
+        let routed = try #require(try ModelField.find(in: received)?.value)
+        #expect(["claude-sonnet-4-5", "gemini-3-flash"].contains(routed))
+        #expect(received == Array(body.replacing("cursor-pro-sonnet", with: routed).utf8))
+        await harness.stop()
+    }
+
     @Test func theModelListGainsTheAliases() async throws {
         let harness = try ProxyHarness { _, response in
             try await response.send(HTTPResponseHead(status: 200), body: Array(#"{"object":"list","data":[{"id":"gemini-3-flash","object":"model"}]}"#.utf8))

@@ -54,6 +54,26 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// A large body is received in place, a chunk at a time, and never past its end: the
+    /// request pipelined behind it in the same write is still served.
+    @Test func aLargeBodyFollowedByAPipelinedRequest_BothServed() async throws {
+        let body = testBytes(600_000, seed: 3)
+        let server = try TestServer { request, response in
+            if request.head.target == "/up" {
+                let received = try await request.collectBody()
+                try await sendText("\(received.count) \(received == body ? "intact" : "differs")", response)
+            } else {
+                try await sendText("answered " + request.head.target, response)
+            }
+        }
+        let connection = try await server.connect()
+        try await connection.write(Array("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+            + Array("GET /next HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+        #expect(try #require(try await connection.readResponse()).text == "600000 intact")
+        #expect(try #require(try await connection.readResponse()).text == "answered /next")
+        await server.stop()
+    }
+
     @Test func expect100Continue_IsAnsweredBeforeTheBodyWhenTheHandlerReadsIt() async throws {
         let server = try TestServer(Self.checkingBody(Array("hello".utf8)))
         let connection = try await server.connect()
