@@ -25,13 +25,13 @@ public struct HTTPRequestHead: Sendable, Equatable {
         return bytes
     }
 
-    /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
-    /// The head is written as it is: names and values must be valid (parsed ones always are).
     /// The size of the serialized head, to reserve room for it (and what follows) at once.
     public var serializedByteCount: Int {
         method.utf8.count + target.utf8.count + headers.serializedByteCount + 16
     }
 
+    /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
+    /// The head is written as it is: names and values must be valid (parsed ones always are).
     public func serialize(into bytes: inout [UInt8]) {
         bytes.reserveCapacity(bytes.count + serializedByteCount)
         // RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF

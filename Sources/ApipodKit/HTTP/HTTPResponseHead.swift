@@ -25,13 +25,13 @@ public struct HTTPResponseHead: Sendable, Equatable {
         return bytes
     }
 
-    /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
-    /// The head is written as it is: the reason, names and values must be valid.
     /// The size of the serialized head, to reserve room for it (and what follows) at once.
     public var serializedByteCount: Int {
         reason.utf8.count + headers.serializedByteCount + 16
     }
 
+    /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
+    /// The head is written as it is: the reason, names and values must be valid.
     public func serialize(into bytes: inout [UInt8]) {
         bytes.reserveCapacity(bytes.count + serializedByteCount)
         // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF
