@@ -68,6 +68,36 @@ func run<Parser: FuzzedParser>(_ parser: Parser, _ pieces: [ArraySlice<UInt8>]) 
     return outcome
 }
 
+/// Every head parsed must serialise to bytes that parse back to the same head, and its fields
+/// copied one by one into a new section must make an equal section.
+func checkRoundTrip<Parser: FuzzedParser>(_ outcome: Outcome<Parser.Head>, _ parser: Parser)
+where Parser.Head: SerializableHead {
+    for case .head(let head) in outcome.events {
+        var copy = HTTPHeaders()
+        for index in head.headers.indices { copy.append(fieldAt: index, of: head.headers) }
+        check(copy == head.headers, "a copied header section differs")
+        var bytes: [UInt8] = []
+        head.serialize(into: &bytes)
+        check(bytes.count <= head.serializedByteCount, "the room reserved for a head was too small")
+        let again = run(parser, [bytes[...]])
+        guard case .head(let reparsed)? = again.events.first else {
+            check(false, "a serialised head does not parse: \(String(decoding: bytes, as: UTF8.self))")
+            return
+        }
+        check(reparsed == head, "a serialised head parses differently")
+    }
+}
+
+/// The heads `checkRoundTrip` can write.
+protocol SerializableHead {
+    var headers: HTTPHeaders { get }
+    var serializedByteCount: Int { get }
+    func serialize(into bytes: inout [UInt8])
+}
+
+extension HTTPRequestHead: SerializableHead {}
+extension HTTPResponseHead: SerializableHead {}
+
 /// FNV-1a, so that the split point and the options follow from the input alone.
 func hash(_ input: [UInt8]) -> UInt64 {
     input.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
@@ -91,6 +121,7 @@ public func fuzzHTTPParsers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let requestOutcome = run(requests, whole)
     check(run(requests, split) == requestOutcome, "request events depend on the split at \(point)")
     check(run(requests, bytewise) == requestOutcome, "request events differ byte by byte")
+    checkRoundTrip(requestOutcome, HTTPRequestParser(limits: .requests))
 
     var responses = HTTPResponseParser(limits: useTight ? tight : .responses)
     for bit in 1..<9 {
@@ -99,5 +130,8 @@ public func fuzzHTTPParsers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let responseOutcome = run(responses, whole)
     check(run(responses, split) == responseOutcome, "response events depend on the split at \(point)")
     check(run(responses, bytewise) == responseOutcome, "response events differ byte by byte")
+    var reparser = HTTPResponseParser(limits: .responses)
+    reparser.expectResponse(toMethod: "HEAD")  // no body framing: the head alone is compared
+    checkRoundTrip(responseOutcome, reparser)
     return 0
 }

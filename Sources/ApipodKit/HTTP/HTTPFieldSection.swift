@@ -28,43 +28,37 @@ struct HTTPFieldSectionReader: Sendable {
             byteCount += line.count
             fieldCount += 1
             if fieldCount > limits.maxHeaderCount { throw .tooManyHeaderFields }
-            let field = try Self.parseFieldLine(line)
-            if keepsFields {
+            try line.withUnsafeBufferPointer { (bytes) throws(HTTPParseError) in
+                let field = try Self.parseFieldLine(bytes)
+                guard keepsFields else { return }
                 // Most heads have a dozen or two fields: grow once, not five times.
                 if fieldCount == 1 { headers.reserveCapacity(Self.typicalFieldCount) }
-                headers.add(
-                    name: String(decoding: line[field.name], as: UTF8.self),
-                    value: String(decoding: line[field.value], as: UTF8.self)
-                )
+                headers.add(name: UnsafeBufferPointer(rebasing: bytes[field.name]), value: UnsafeBufferPointer(rebasing: bytes[field.value]))
             }
         }
         return nil
     }
 
-    /// RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. Returns the name and the
-    /// value without its surrounding whitespace. Runs on every header line, hence the raw buffer.
-    static func parseFieldLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: Range<Int>, value: Range<Int>) {
-        let base = line.startIndex
-        let (name, value) = try line.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
-            // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is refused, not unfolded.
-            if HTTPSyntax.isWhitespace(bytes[0]) { throw .obsoleteLineFolding }
-            var index = 0
-            while index < bytes.count && HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
-            let nameEnd = index
-            while index < bytes.count && HTTPSyntax.isWhitespace(bytes[index]) { index += 1 }
-            guard index < bytes.count, bytes[index] == HTTPSyntax.colon, nameEnd > 0 else { throw .invalidHeaderName }
-            // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
-            if index != nameEnd { throw .whitespaceBeforeColon }
-            var valueStart = index + 1
-            var valueEnd = bytes.count
-            while valueStart < valueEnd && HTTPSyntax.isWhitespace(bytes[valueStart]) { valueStart += 1 }
-            while valueEnd > valueStart && HTTPSyntax.isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
-            // RFC 9110 §5.5: CR, LF, NUL and the other controls are not allowed in a value.
-            for offset in valueStart..<valueEnd where !HTTPSyntax.isFieldValueByte(bytes[offset]) {
-                throw .invalidHeaderValue
-            }
-            return (0..<nameEnd, valueStart..<valueEnd)
+    /// RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. Returns where the name and
+    /// the value without its surrounding whitespace lie in `bytes`, a line that is not empty.
+    static func parseFieldLine(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> (name: Range<Int>, value: Range<Int>) {
+        // RFC 9112 §5.2: obs-fold (a line starting with whitespace) is refused, not unfolded.
+        if HTTPSyntax.isWhitespace(bytes[0]) { throw .obsoleteLineFolding }
+        var index = 0
+        while index < bytes.count && HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
+        let nameEnd = index
+        while index < bytes.count && HTTPSyntax.isWhitespace(bytes[index]) { index += 1 }
+        guard index < bytes.count, bytes[index] == HTTPSyntax.colon, nameEnd > 0 else { throw .invalidHeaderName }
+        // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
+        if index != nameEnd { throw .whitespaceBeforeColon }
+        var valueStart = index + 1
+        var valueEnd = bytes.count
+        while valueStart < valueEnd && HTTPSyntax.isWhitespace(bytes[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart && HTTPSyntax.isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
+        // RFC 9110 §5.5: CR, LF, NUL and the other controls are not allowed in a value.
+        for offset in valueStart..<valueEnd where !HTTPSyntax.isFieldValueByte(bytes[offset]) {
+            throw .invalidHeaderValue
         }
-        return (name.lowerBound + base..<name.upperBound + base, value.lowerBound + base..<value.upperBound + base)
+        return (0..<nameEnd, valueStart..<valueEnd)
     }
 }

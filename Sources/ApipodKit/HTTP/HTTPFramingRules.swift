@@ -4,13 +4,13 @@ extension HTTPBodyFraming {
     /// The framing of a request a server received.
     init(request head: HTTPRequestHead, limits: HTTPParserLimits) throws(HTTPParseError) {
         // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host, and no request two.
-        let hosts = head.headers.count(named: "host")
+        let hosts = head.headers.indices.reduce(0) { head.headers.nameMatches(at: $1, "host") ? $0 + 1 : $0 }
         if hosts > 1 { throw .multipleHosts }
         if hosts == 0 && head.version == .http1_1 { throw .missingHost }
 
-        if head.headers.contains("transfer-encoding") {
+        if head.headers.firstIndex(named: "transfer-encoding") != nil {
             // RFC 9112 §6.1: a server may reject a request with both, and must not trust it.
-            if head.headers.contains("content-length") { throw .contentLengthWithTransferEncoding }
+            if head.headers.firstIndex(named: "content-length") != nil { throw .contentLengthWithTransferEncoding }
             self = try Self.chunked(head.headers, version: head.version, isRequest: true)
         } else if let length = try Self.contentLength(head.headers) {
             // RFC 9112 §6.3 (5): a declared length beyond the limit is refused before any byte.
@@ -27,7 +27,7 @@ extension HTTPBodyFraming {
         // RFC 9112 §6.3 (1): no body after HEAD, 204 or 304, whatever the fields say.
         if toHEAD || head.status == 204 || head.status == 304 {
             self = .none
-        } else if head.headers.contains("transfer-encoding") {
+        } else if head.headers.firstIndex(named: "transfer-encoding") != nil {
             // RFC 9112 §6.3 (3): Transfer-Encoding overrides a Content-Length in a response.
             self = try Self.chunked(head.headers, version: head.version, isRequest: false)
         } else if let length = try Self.contentLength(head.headers) {
@@ -49,12 +49,14 @@ extension HTTPBodyFraming {
         var chunkedCount = 0
         var lastIsChunked = false
         var hasOther = false
-        for field in headers where HTTPSyntax.equalsIgnoringCase(field.name.utf8, "transfer-encoding".utf8) {
-            HTTPSyntax.forEachListElement(in: field.value) { coding in
-                guard !coding.isEmpty else { return }
-                codings += 1
-                lastIsChunked = HTTPSyntax.equalsIgnoringCase(coding, "chunked".utf8)
-                if lastIsChunked { chunkedCount += 1 } else { hasOther = true }
+        for index in headers.indices where headers.nameMatches(at: index, "transfer-encoding") {
+            headers.withField(at: index) { _, value in
+                HTTPSyntax.forEachListElement(in: value) { coding in
+                    guard !coding.isEmpty else { return }
+                    codings += 1
+                    lastIsChunked = HTTPSyntax.equalsIgnoringCase(coding, "chunked".utf8)
+                    if lastIsChunked { chunkedCount += 1 } else { hasOther = true }
+                }
             }
         }
         if codings == 0 { throw .invalidTransferEncoding }
@@ -72,17 +74,19 @@ extension HTTPBodyFraming {
     /// overflow is an error.
     static func contentLength(_ headers: HTTPHeaders) throws(HTTPParseError) -> Int? {
         var length: Int?
-        for field in headers where HTTPSyntax.equalsIgnoringCase(field.name.utf8, "content-length".utf8) {
-            try HTTPSyntax.forEachListElement(in: field.value) { (element) throws(HTTPParseError) in
-                let value = try parseDecimal(element)
-                if let length, length != value { throw .conflictingContentLengths }
-                length = value
+        for index in headers.indices where headers.nameMatches(at: index, "content-length") {
+            try headers.withField(at: index) { (_, value) throws(HTTPParseError) in
+                try HTTPSyntax.forEachListElement(in: value) { (element) throws(HTTPParseError) in
+                    let value = try parseDecimal(element)
+                    if let length, length != value { throw .conflictingContentLengths }
+                    length = value
+                }
             }
         }
         return length
     }
 
-    private static func parseDecimal(_ digits: Substring.UTF8View) throws(HTTPParseError) -> Int {
+    private static func parseDecimal(_ digits: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> Int {
         guard !digits.isEmpty else { throw .invalidContentLength }
         var value = 0
         for byte in digits {

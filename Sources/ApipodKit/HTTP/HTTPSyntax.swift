@@ -63,22 +63,23 @@ enum HTTPSyntax {
     /// RFC 9110 §5.6.1: calls `body` with each element of a comma-separated list, OWS trimmed.
     /// Empty elements are passed on too: some fields accept them and some must not.
     static func forEachListElement<E: Error>(
-        in value: String, _ body: (Substring.UTF8View) throws(E) -> Void
+        in value: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> Void
     ) throws(E) {
-        let utf8 = value.utf8
-        var start = utf8.startIndex
+        var start = 0
         while true {
-            let end = utf8[start...].firstIndex(of: comma) ?? utf8.endIndex
-            try body(trimmingWhitespace(utf8[start..<end]))
-            guard end < utf8.endIndex else { return }
-            start = utf8.index(after: end)
+            var end = start
+            while end < value.count && value[end] != comma { end += 1 }
+            try body(trimmingWhitespace(UnsafeBufferPointer(rebasing: value[start..<end])))
+            guard end < value.count else { return }
+            start = end + 1
         }
     }
 
-    static func trimmingWhitespace(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
-        var bytes = bytes
-        while let first = bytes.first, isWhitespace(first) { bytes.removeFirst() }
-        while let last = bytes.last, isWhitespace(last) { bytes.removeLast() }
-        return bytes
+    static func trimmingWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = bytes.count
+        while start < end && isWhitespace(bytes[start]) { start += 1 }
+        while end > start && isWhitespace(bytes[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 }

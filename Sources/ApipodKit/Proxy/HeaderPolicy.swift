@@ -6,7 +6,7 @@
 /// this proxy, the upstream gets ours. `X-Forwarded-*` and `Forwarded` from the client are
 /// dropped (anyone can write them) and replaced by our own `X-Forwarded-For`.
 enum HeaderPolicy {
-    static let hopByHop = [
+    static let hopByHop: [StaticString] = [
         "connection", "proxy-connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
         "te", "trailer", "transfer-encoding", "upgrade",
     ]
@@ -14,30 +14,29 @@ enum HeaderPolicy {
     /// Client fields the upstream never sees, besides the hop-by-hop ones: the client's
     /// credentials, forwarding claims anyone can forge, and framing we set ourselves. (`Expect`:
     /// the body is read in full already, so the upstream must not wait for a 100 Continue.)
-    static let strippedFromRequests = ["authorization", "x-api-key", "forwarded", "expect", "content-length"]
+    static let strippedFromRequests: [StaticString] = ["authorization", "x-api-key", "forwarded", "expect", "content-length"]
 
     /// The headers for the upstream request; every field not named here passes unchanged, in order.
-    /// Built as a new section rather than by editing a copy of the client's, which would copy
-    /// every field first.
+    /// Built as a new section, each kept field copied as bytes, rather than by editing a copy
+    /// of the client's.
     static func upstreamRequest(
         _ client: HTTPHeaders, upstreamKey: String?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
     ) -> HTTPHeaders {
         let connection = ConnectionOptions(client)
         var headers = HTTPHeaders()
-        headers.reserveCapacity(client.count + 3)
+        headers.reserveCapacity(client.count + 4)
         var hostWritten = false
-        for field in client {
-            let name = field.name
-            if matches(name, "host") {
+        for index in client.indices {
+            if client.nameMatches(at: index, "host") {
                 if !hostWritten { headers.add(name: "Host", value: upstreamAuthority) }
                 hostWritten = true
                 continue
             }
-            if matches(name, hopByHop) || matches(name, strippedFromRequests) || connection.names(name)
-                || name.utf8.count > 12 && HTTPSyntax.equalsIgnoringCase(name.utf8.prefix(12), "x-forwarded-".utf8) {
+            if matches(client, index, hopByHop) || matches(client, index, strippedFromRequests)
+                || connection.names(client, index) || isForwardingClaim(client, index) {
                 continue
             }
-            headers.add(name: name, value: field.value)
+            headers.append(fieldAt: index, of: client)
         }
         if !hostWritten { headers.add(name: "Host", value: upstreamAuthority) }
         if let bodyLength { headers.add(name: "Content-Length", value: String(bodyLength)) }
@@ -53,23 +52,22 @@ enum HeaderPolicy {
         var headers = HTTPHeaders()
         headers.reserveCapacity(upstream.count + 2)
         var cacheControlWritten = false, accelWritten = false
-        for field in upstream {
-            let name = field.name
-            if matches(name, hopByHop) || connection.names(name) { continue }
+        for index in upstream.indices {
+            if matches(upstream, index, hopByHop) || connection.names(upstream, index) { continue }
             if streamed {
-                if matches(name, "content-length") { continue }
-                if matches(name, "cache-control") {
+                if upstream.nameMatches(at: index, "content-length") { continue }
+                if upstream.nameMatches(at: index, "cache-control") {
                     if !cacheControlWritten { headers.add(name: "Cache-Control", value: "no-cache") }
                     cacheControlWritten = true
                     continue
                 }
-                if matches(name, "x-accel-buffering") {
+                if upstream.nameMatches(at: index, "x-accel-buffering") {
                     if !accelWritten { headers.add(name: "X-Accel-Buffering", value: "no") }
                     accelWritten = true
                     continue
                 }
             }
-            headers.add(name: name, value: field.value)
+            headers.append(fieldAt: index, of: upstream)
         }
         if streamed && !cacheControlWritten { headers.add(name: "Cache-Control", value: "no-cache") }
         if streamed && !accelWritten { headers.add(name: "X-Accel-Buffering", value: "no") }
@@ -80,32 +78,43 @@ enum HeaderPolicy {
     /// Most messages list only `keep-alive` or `close`, which the fixed list covers already, so
     /// the per-field lookup runs only when another name is listed; nothing is allocated.
     private struct ConnectionOptions {
-        private let headers: HTTPHeaders
         private let listsOtherNames: Bool
 
         init(_ headers: HTTPHeaders) {
-            self.headers = headers
             var other = false
-            for field in headers where HeaderPolicy.matches(field.name, "connection") {
-                HTTPSyntax.forEachListElement(in: field.value) { element in
-                    if element.isEmpty || HTTPSyntax.equalsIgnoringCase(element, "close".utf8) { return }
-                    if !HeaderPolicy.hopByHop.contains(where: { HTTPSyntax.equalsIgnoringCase(element, $0.utf8) }) { other = true }
+            for index in headers.indices where headers.nameMatches(at: index, "connection") {
+                headers.withField(at: index) { _, value in
+                    HTTPSyntax.forEachListElement(in: value) { element in
+                        if element.isEmpty || HTTPSyntax.equalsIgnoringCase(element, "close".utf8) { return }
+                        if !HeaderPolicy.hopByHop.contains(where: { name in
+                            name.withUTF8Buffer { HTTPSyntax.equalsIgnoringCase(element, $0) }
+                        }) { other = true }
+                    }
                 }
             }
             listsOtherNames = other
         }
 
-        func names(_ name: String) -> Bool {
-            listsOtherNames && headers.containsToken(name, inField: "connection")
+        /// Whether `Connection` lists the name of field `index`.
+        func names(_ headers: HTTPHeaders, _ index: Int) -> Bool {
+            guard listsOtherNames else { return false }
+            return headers.withField(at: index) { name, _ in headers.containsToken(name, inField: "connection") }
         }
     }
 
-    private static func matches(_ name: String, _ list: [String]) -> Bool {
-        list.contains { matches(name, $0) }
+    private static func matches(_ headers: HTTPHeaders, _ index: Int, _ list: [StaticString]) -> Bool {
+        list.contains { headers.nameMatches(at: index, $0) }
     }
 
-    /// Case-insensitive equality; the byte counts (known without a scan) rule out most pairs.
-    fileprivate static func matches(_ name: String, _ candidate: String) -> Bool {
-        name.utf8.count == candidate.utf8.count && HTTPSyntax.equalsIgnoringCase(name.utf8, candidate.utf8)
+    /// `X-Forwarded-For`, `-Host`, `-Proto` and the rest: claims about earlier hops that anyone
+    /// can write.
+    private static func isForwardingClaim(_ headers: HTTPHeaders, _ index: Int) -> Bool {
+        let prefix: StaticString = "x-forwarded-"
+        return headers.withField(at: index) { name, _ in
+            prefix.withUTF8Buffer { prefix in
+                name.count > prefix.count
+                    && HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: name[..<prefix.count]), prefix)
+            }
+        }
     }
 }
