@@ -113,7 +113,7 @@ public final class HTTPClient: Sendable {
             do {
                 if let event = try parser.next() {
                     guard case .head(let responseHead) = event else { continue }
-                    return UpstreamResponse(head: responseHead, socket: socket, parser: parser, pool: pool, configuration: configuration)
+                    return UpstreamResponse(head: responseHead, socket: socket, parser: consume parser, pool: pool, configuration: configuration)
                 }
             } catch {
                 throw HTTPClientError.badResponse(error.description)

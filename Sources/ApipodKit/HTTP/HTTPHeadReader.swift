@@ -35,7 +35,7 @@ struct HTTPHeadReader<Head: HTTPMessageHead>: Sendable {
                 throw .tooManyLeadingEmptyLines
             }
         }
-        guard let headers = try section.read(from: &buffer), var head = startLine else { return nil }
+        guard let headers = try section.read(from: &buffer), var head = startLine.take() else { return nil }
         head.headers = headers
         self = Self(limits: limits)
         return head

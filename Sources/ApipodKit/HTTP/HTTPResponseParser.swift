@@ -46,8 +46,7 @@ public struct HTTPResponseParser: Sendable {
 }
 
 struct HTTPResponseRules: HTTPMessageRules {
-    /// For each request sent and not yet answered, oldest first: whether it was a HEAD.
-    var pendingRequests: [Bool] = []
+    var pendingRequests = PendingRequests()
 
     static func parseStartLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPResponseHead {
         try HTTPStartLine.parseStatusLine(line)
@@ -61,5 +60,34 @@ struct HTTPResponseRules: HTTPMessageRules {
         if head.status < 200 { return nil }
         pendingRequests.removeFirst()
         return try HTTPBodyFraming(response: head, toHEAD: toHEAD, limits: limits)
+    }
+}
+
+/// For each request sent and not yet answered, oldest first: whether it was a HEAD. The first
+/// 64 are the bits of one word, so a client that sends one request at a time (all of ours)
+/// allocates nothing for this per exchange.
+struct PendingRequests: Sendable {
+    /// Bit i: whether the i-th oldest request was a HEAD, for i < `wordCount`.
+    private var word: UInt64 = 0
+    private var wordCount = 0
+    /// Requests beyond the 64 in `word`, oldest first; empty unless `word` is full.
+    private var overflow: [Bool] = []
+
+    var first: Bool? { wordCount > 0 ? word & 1 == 1 : nil }
+
+    mutating func append(_ isHEAD: Bool) {
+        guard wordCount < UInt64.bitWidth else { return overflow.append(isHEAD) }
+        if isHEAD { word |= 1 << UInt64(wordCount) }
+        wordCount += 1
+    }
+
+    mutating func removeFirst() {
+        precondition(wordCount > 0, "no request is pending")
+        word >>= 1
+        wordCount -= 1
+        if !overflow.isEmpty {
+            if overflow.removeFirst() { word |= 1 << UInt64(wordCount) }
+            wordCount += 1
+        }
     }
 }

@@ -62,7 +62,7 @@ final class Forwarder: Sendable {
         }
         entry.status = answer.head.status
 
-        if request.head.method == "GET", path == "/v1/models", answer.head.status == 200 {
+        if request.head.method == "GET", path == "/v1/models", entry.status == 200 {
             try await relayModelListing(answer, request: request, response)
             return
         }
@@ -125,9 +125,10 @@ final class Forwarder: Sendable {
     /// Relays status, headers and body; each piece is written as soon as it is read, and the
     /// next upstream read waits for the client to take it.
     private func relay(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        let upstreamHead = answer.head  // one copy: each read of an existential's property makes one
         let head = HTTPResponseHead(
-            status: answer.head.status, reason: answer.head.reason,
-            headers: HeaderPolicy.clientResponse(answer.head.headers, streamed: answer.isStreamed))
+            status: upstreamHead.status, reason: upstreamHead.reason,
+            headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
         // The head leaves with the first piece when that is already here (one send for a short
         // answer), and on its own before any wait, so a stream's head is never held back.
         try await response.start(head, immediately: false)

@@ -11,8 +11,13 @@ public final class ResponseWriter {
         case none
     }
 
-    private let requestHead: HTTPRequestHead
-    private unowned let connection: ServerConnection
+    /// What the response needs of the request, taken once rather than a copy of its head.
+    private let answersHEAD: Bool
+    private let requestVersion: HTTPVersion
+    let requestKeepsAlive: Bool
+    /// Strong, not `unowned`: the connection does not hold this object, so there is no cycle, and
+    /// an unowned read costs an atomic increment and decrement on every use.
+    private let connection: ServerConnection
     private var framing: Framing?
     private var finished = false
     /// Head bytes from `start(_:immediately: false)` not yet written: they leave with the first
@@ -23,7 +28,9 @@ public final class ResponseWriter {
     public private(set) var bodyBytesWritten = 0
 
     init(requestHead: HTTPRequestHead, connection: ServerConnection) {
-        self.requestHead = requestHead
+        answersHEAD = requestHead.method == "HEAD"
+        requestVersion = requestHead.version
+        requestKeepsAlive = requestHead.keepAlive
         self.connection = connection
     }
 
@@ -126,12 +133,12 @@ public final class ResponseWriter {
     private func prepare(_ head: inout HTTPResponseHead, reserving extra: Int) -> [UInt8] {
         precondition(framing == nil, "a response head is sent once")
         status = head.status
-        let bodyless = requestHead.method == "HEAD" || Self.hasNoContent(status: head.status)
+        let bodyless = answersHEAD || Self.hasNoContent(status: head.status)
         if let length = head.headers["content-length"].flatMap(Int.init) {
             framing = bodyless ? Framing.none : .contentLength(remaining: length)
         } else if bodyless {
             framing = Framing.none
-        } else if requestHead.version == .http1_1 {
+        } else if requestVersion == .http1_1 {
             head.headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
             framing = .chunked
         } else {
@@ -146,10 +153,10 @@ public final class ResponseWriter {
             connection.mustClose = true
         }
         // A handler's own `Connection: close` ends the connection too, not only its header.
-        if !requestHead.keepAlive || !head.keepAlive || connection.mustClose || connection.record.isDraining {
+        if !requestKeepsAlive || !head.keepAlive || connection.mustClose || connection.record.isDraining {
             connection.mustClose = true
             head.headers.replaceOrAdd(name: "Connection", value: "close")
-        } else if requestHead.version == .http1_0 {
+        } else if requestVersion == .http1_0 {
             head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
         var bytes: [UInt8] = []

@@ -56,7 +56,7 @@ final class ServerConnection {
                 }
                 return
             }
-            if mustClose || !head.keepAlive { return }
+            if mustClose || !response.requestKeepsAlive { return }
             if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return }
             if !record.endRequest() { return }
         }

@@ -3,7 +3,9 @@
 /// Belongs to the connection's task.
 public final class ServerRequest {
     public let head: HTTPRequestHead
-    private unowned let connection: ServerConnection
+    /// Strong, not `unowned`: the connection does not hold this object, so there is no cycle, and
+    /// an unowned read costs an atomic increment and decrement on every use.
+    private let connection: ServerConnection
     /// True once the parser has reported the end of this request's body.
     public private(set) var bodyFullyRead = false
     /// Body bytes handed to the handler so far.

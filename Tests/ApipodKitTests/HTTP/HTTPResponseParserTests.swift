@@ -34,6 +34,16 @@ import Testing
         #expect(outcome.bodies == ["", ""])
     }
 
+    @Test func manyPipelinedRequests_eachResponseIsFramedByItsOwnMethod() {
+        // More than the 64 pending requests kept in one word, so the overflow is used too.
+        let methods = (0..<150).map { $0 % 3 == 0 ? "HEAD" : "GET" }
+        let text = methods.map { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + ($0 == "HEAD" ? "" : "ok") }.joined()
+        let outcome = parseResponses(text, methods: methods)
+        #expect(outcome.error == nil)
+        #expect(outcome.heads.count == 150)
+        #expect(outcome.bodies == methods.map { $0 == "HEAD" ? "" : "ok" })
+    }
+
     @Test func responseToHEAD_hasNoBody_evenWithContentLength() {
         let outcome = parseResponses(ResponseFixture.headResponse.text, methods: ["HEAD", "GET"])
         #expect(outcome.error == nil)
