@@ -76,7 +76,7 @@ public final class HTTPServer: Sendable {
             registry.add(record)
             let task = Task(executorPreference: loop) { [socket] in
                 let connection = ServerConnection(socket: socket, configuration: configuration, record: record)
-                await connection.run(handler: handler)
+                await loop.withSharedCancellation { await connection.run(handler: handler) }
                 registry.remove(record)
             }
             record.task.withLock { $0 = task }

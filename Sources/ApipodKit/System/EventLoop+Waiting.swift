@@ -161,14 +161,22 @@ extension EventLoop {
     /// Suspends the current task until `finish` resumes it. The wait is reserved first so the
     /// cancellation handler, which may run on any thread (or at once, for a task cancelled
     /// before it got here), can name it; the loop then resumes it exactly once, whichever of
-    /// readiness, deadline, hang-up or cancellation comes first.
+    /// readiness, deadline, hang-up or cancellation comes first. Inside the task's
+    /// `WaitScope` the scope's handler names it instead, and the wait brings none of its own.
     private func suspend(
         _ interest: WaitTable.Interest, fd: Int32, watchedFD: Int32, deadline: Deadline
     ) async throws {
         let id = waits.reserve()
+        if let scope = WaitScope.current, scope.serves(self) {
+            scope.pendingWait = id
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                self.arm(id, continuation, interest, fd: fd, watchedFD: watchedFD, deadline: deadline, scope: scope)
+            }
+            return
+        }
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                self.arm(id, continuation, interest, fd: fd, watchedFD: watchedFD, deadline: deadline)
+                self.arm(id, continuation, interest, fd: fd, watchedFD: watchedFD, deadline: deadline, scope: nil)
             }
         } onCancel: {
             self.post(.cancel(id))
@@ -177,12 +185,12 @@ extension EventLoop {
 
     private func arm(
         _ id: WaitID, _ continuation: UnsafeContinuation<Void, any Error>,
-        _ interest: WaitTable.Interest, fd: Int32, watchedFD: Int32, deadline: Deadline
+        _ interest: WaitTable.Interest, fd: Int32, watchedFD: Int32, deadline: Deadline, scope: WaitScope?
     ) {
         // Cancellation messages are handled between jobs, and reserve → arm runs in one job,
-        // but the language does not promise that entering the two `with…` functions cannot
+        // but the language does not promise that entering the `with…` functions cannot
         // suspend; a cancellation received in between is honoured here.
-        if waits.entry(id)?.isCancelled == true || isStopping {
+        if waits.entry(id)?.isCancelled == true || scope?.isCancelled == true || isStopping {
             _ = waits.take(id)
             continuation.resume(throwing: CancellationError())
             return

@@ -187,6 +187,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         for message in incoming.messages {
             switch message {
             case .cancel(let id): cancel(id)
+            case .cancelScope(let scope): if let id = scope.pendingWait { cancel(id) }
             case .close(let fd): deregisterAndClose(fd)
             }
         }
@@ -218,6 +219,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 enum LoopMessage: Sendable {
     /// A suspended wait's task was cancelled.
     case cancel(WaitID)
+    /// The task of a `WaitScope` was cancelled: its pending wait, if any, ends.
+    case cancelScope(WaitScope)
     /// Deregister and close a descriptor whose owner let go of it off the loop thread.
     case close(Int32)
 }

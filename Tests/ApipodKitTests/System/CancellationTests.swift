@@ -65,7 +65,8 @@ extension SystemTests {
         /// Data and cancellation race for the same wait, from another thread, many times. Each
         /// attempt must end exactly once — with the byte or with CancellationError — and a byte
         /// that lost the race must still be there afterwards.
-        @Test func dataRacingCancellation_EndsEachWaitExactlyOnce() async throws {
+        @Test(arguments: [false, true])
+        func dataRacingCancellation_EndsEachWaitExactlyOnce(sharedScope: Bool) async throws {
             try await withLoops { group in
                 let loop = group.loops[0]
                 let (mine, peer) = try makeDescriptorPair()
@@ -73,15 +74,18 @@ extension SystemTests {
                 var outcomes = (data: 0, cancelled: 0)
                 for round in 0..<200 {
                     let attempt = Task(executorPreference: loop) { () -> Bool in
-                        var byte: UInt8 = 0
-                        while true {
-                            if read(mine, &byte, 1) == 1 { return true }
-                            do {
-                                try await loop.waitReadable(mine, deadline: hangGuard())
-                            } catch is CancellationError {
-                                return false
+                        func readByte() async throws -> Bool {
+                            var byte: UInt8 = 0
+                            while true {
+                                if read(mine, &byte, 1) == 1 { return true }
+                                do {
+                                    try await loop.waitReadable(mine, deadline: hangGuard())
+                                } catch is CancellationError {
+                                    return false
+                                }
                             }
                         }
+                        return sharedScope ? try await loop.withSharedCancellation { try await readByte() } : try await readByte()
                     }
                     // Half the rounds cancel a suspended wait, half race its very start.
                     if round % 2 == 0 { try await waitUntilSuspended(1, on: loop) }
@@ -96,6 +100,78 @@ extension SystemTests {
                     }
                 }
                 #expect(outcomes.data + outcomes.cancelled == 200)
+                #expect(await suspendedWaits(on: loop) == 0)
+                loop.closeDescriptor(mine)
+            }
+        }
+
+        @Test func insideASharedScope_CancellingTheTask_EndsItsPendingWait() async throws {
+            try await withLoops { group in
+                let loop = group.loops[0]
+                let (mine, peer) = try makeDescriptorPair()
+                defer { close(peer) }
+                let waiter = Task(executorPreference: loop) {
+                    try await loop.withSharedCancellation {
+                        try await loop.waitReadable(mine)  // nothing comes: only cancellation ends it
+                    }
+                }
+                try await waitUntilSuspended(1, on: loop)
+                waiter.cancel()
+                await #expect(throws: CancellationError.self) { try await waiter.value }
+                #expect(await suspendedWaits(on: loop) == 0)
+                loop.closeDescriptor(mine)
+            }
+        }
+
+        @Test func insideASharedScope_ACancelledTasksNextWait_Throws() async throws {
+            try await withLoops { group in
+                let loop = group.loops[0]
+                let (mine, peer) = try makeDescriptorPair()
+                defer { close(peer) }
+                let outcome = await Task(executorPreference: loop) { () -> String in
+                    await loop.withSharedCancellation {
+                        withUnsafeCurrentTask { $0?.cancel() }
+                        do {
+                            try await loop.waitReadable(mine)
+                            return "wait returned"
+                        } catch is CancellationError {
+                            return "cancelled"
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }.value
+                #expect(outcome == "cancelled")
+                #expect(await suspendedWaits(on: loop) == 0)
+                loop.closeDescriptor(mine)
+            }
+        }
+
+        /// A child task inherits the scope's task-local value but not its handler: cancelling
+        /// the child alone must still end the child's wait.
+        @Test func aChildTaskInsideASharedScope_IsCancelledOnItsOwn() async throws {
+            try await withLoops { group in
+                let loop = group.loops[0]
+                let (mine, peer) = try makeDescriptorPair()
+                defer { close(peer) }
+                let outcome = try await Task(executorPreference: loop) { () -> String in
+                    try await loop.withSharedCancellation {
+                        try await withThrowingTaskGroup(of: String.self) { children in
+                            children.addTask {
+                                do {
+                                    try await loop.waitReadable(mine)
+                                    return "wait returned"
+                                } catch is CancellationError {
+                                    return "child cancelled"
+                                }
+                            }
+                            try await waitUntilSuspended(1, on: loop)
+                            children.cancelAll()
+                            return try await children.next() ?? "no child"
+                        }
+                    }
+                }.value
+                #expect(outcome == "child cancelled")
                 #expect(await suspendedWaits(on: loop) == 0)
                 loop.closeDescriptor(mine)
             }
