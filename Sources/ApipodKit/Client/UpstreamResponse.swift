@@ -4,7 +4,8 @@
 public final class UpstreamResponse {
     public let head: HTTPResponseHead
     private var socket: Socket?
-    private var parser: HTTPResponseParser
+    /// Unchecked for exclusivity, like `ServerConnection.parser` and for the same reason.
+    @exclusivity(unchecked) private var parser: HTTPResponseParser
     private let pool: ConnectionPool
     private let configuration: HTTPClientConfiguration
     /// Body bytes read so far, for logs.

@@ -28,11 +28,14 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     private let ownerThread = Atomic<UInt>(0)
     private let inbox = Mutex(Inbox())
 
-    var slots = ReadinessSlots()  // loop thread only
-    var waits = WaitTable()  // loop thread only
+    // Loop thread only, and every access is one short step that calls nothing that could touch
+    // the same table again: the runtime's exclusivity check, paid several times per request,
+    // could never fire and is switched off for these three.
+    @exclusivity(unchecked) var slots = ReadinessSlots()
+    @exclusivity(unchecked) var waits = WaitTable()
+    @exclusivity(unchecked) private var localJobs: [UnownedJob] = []
     /// Set when a stop request is received: waits fail with `CancellationError` from then on.
     var isStopping = false  // loop thread only
-    private var localJobs: [UnownedJob] = []  // loop thread only
     private var runningJobs: [UnownedJob] = []  // loop thread only
     private var incoming = Inbox.Batch()  // loop thread only
     private let events: UnsafeMutablePointer<epoll_event>  // contents: loop thread only

@@ -12,8 +12,10 @@ import Glibc
 public final class Socket {
     /// The loop whose thread waits for this socket's readiness.
     public let loop: EventLoop
-    /// The descriptor, or -1 once closed.
-    public private(set) var fileDescriptor: Int32  // owning task only
+    /// The descriptor, or -1 once closed. Owning task only; every access is a single load or
+    /// store, so the runtime's exclusivity check, paid on each of a request's many reads,
+    /// could never fire and is switched off.
+    @exclusivity(unchecked) public private(set) var fileDescriptor: Int32
     /// The connected peer, known from `accept` or `connect`; kept for error messages.
     public let peerAddress: SocketAddress?
     /// Set by the first wait, which registers the descriptor with `loop`; from then on closing

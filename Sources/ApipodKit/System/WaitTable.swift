@@ -11,6 +11,9 @@ struct WaitID: Hashable, Sendable {
 /// Why a slab with a heap of indices: each entry knows its heap position, so a wait that ends
 /// early (the usual case: data arrives long before an idle timeout) leaves the heap at once.
 /// A heap with lazy deletion would pile up one dead timer per read under keep-alive load.
+/// Each heap node carries its deadline, so sifting compares within the heap's own contiguous
+/// memory instead of reaching into a scattered entry per comparison (a thousand keep-alive
+/// connections put a thousand deadlines here).
 /// Owned by the loop thread; every continuation is resumed by the loop after `take`, which
 /// removes the entry, so each is resumed exactly once.
 struct WaitTable {
@@ -27,13 +30,17 @@ struct WaitTable {
         var fd: Int32 = -1
         /// The descriptor whose hang-up aborts this wait, or -1.
         var watchedFD: Int32 = -1
-        var deadline = Deadline.never
         var heapIndex = -1
     }
 
     private var entries: ContiguousArray<Entry> = []
     private var free: [UInt32] = []
-    private var heap: ContiguousArray<UInt32> = []
+    private struct HeapNode {
+        var deadline: Deadline
+        var index: UInt32
+    }
+
+    private var heap: ContiguousArray<HeapNode> = []
     private(set) var armedCount = 0
 
     mutating func reserve() -> WaitID {
@@ -73,11 +80,10 @@ struct WaitTable {
         entries[index].interest = interest
         entries[index].fd = fd
         entries[index].watchedFD = watchedFD
-        entries[index].deadline = deadline
         armedCount += 1
         if deadline != .never {
             entries[index].heapIndex = heap.count
-            heap.append(id.index)
+            heap.append(HeapNode(deadline: deadline, index: id.index))
             siftUp(heap.count - 1)
         }
     }
@@ -94,13 +100,13 @@ struct WaitTable {
     }
 
     var nearestDeadline: Deadline? {
-        heap.first.map { entries[Int($0)].deadline }
+        heap.first?.deadline
     }
 
     /// The wait whose deadline passed first, if any deadline is at or before `now`.
     func expired(at now: Deadline) -> WaitID? {
-        guard let index = heap.first, entries[Int(index)].deadline <= now else { return nil }
-        return WaitID(index: index, serial: entries[Int(index)].serial)
+        guard let node = heap.first, node.deadline <= now else { return nil }
+        return WaitID(index: node.index, serial: entries[Int(node.index)].serial)
     }
 
     /// Every suspended wait, for a loop that is stopping.
@@ -112,23 +118,23 @@ struct WaitTable {
     }
 
     private mutating func removeFromHeap(at position: Int) {
-        entries[Int(heap[position])].heapIndex = -1
+        entries[Int(heap[position].index)].heapIndex = -1
         let last = heap.removeLast()
         guard position < heap.count else { return }
         heap[position] = last
-        entries[Int(last)].heapIndex = position
+        entries[Int(last.index)].heapIndex = position
         siftDown(position)
         siftUp(position)
     }
 
     private func deadline(atHeap position: Int) -> Deadline {
-        entries[Int(heap[position])].deadline
+        heap[position].deadline
     }
 
     private mutating func swapHeap(_ a: Int, _ b: Int) {
         heap.swapAt(a, b)
-        entries[Int(heap[a])].heapIndex = a
-        entries[Int(heap[b])].heapIndex = b
+        entries[Int(heap[a].index)].heapIndex = a
+        entries[Int(heap[b].index)].heapIndex = b
     }
 
     private mutating func siftUp(_ start: Int) {
