@@ -169,7 +169,11 @@ extension EventLoop {
         let id = waits.reserve()
         if let scope = WaitScope.current, scope.serves(self) {
             scope.pendingWait = id
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            // The variant that inherits the caller's executor: the standard one hops to the
+            // caller's isolation before and after (a lookup under the task's status lock each
+            // time), which buys nothing here, since a resumed task is enqueued on this loop
+            // (or on the caller's actor) by the runtime itself.
+            try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 self.arm(id, continuation, interest, fd: fd, watchedFD: watchedFD, deadline: deadline, scope: scope)
             }
             return
