@@ -28,6 +28,7 @@ for connections in 64 1000; do
         measure_wrk "apipod engine" "$OURS" http://127.0.0.1:18091/ "$connections"
     done
 done
+ratio_summary "apipod engine" "nginx return 200"
 
 echo "== $IDLE idle keep-alive connections (one request each, then held)"
 for entry in "nginx:$NGINX:18090" "apipod engine:$OURS:18091"; do

@@ -87,10 +87,31 @@ measure_wrk() {
     p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
     p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
     ticks=$((after - before))
+    printf '%s\t%s\t%s\n' "$label" "$connections" "$rps" >> "$WORK/results.tsv"
     local requests
     requests=$(echo "$out" | awk '/requests in/ {print $1}')
     local errors
     errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {printf "%s ", $0}')
     awk -v l="$label" -v c="$connections" -v r="$rps" -v a="$p50" -v b="$p99" -v t="$ticks" -v n="$requests" -v e="$errors" \
         'BEGIN { printf "%-22s c=%-5s %10.0f req/s  p50 %-8s p99 %-8s cpu %6.1f µs/req %s\n", l, c, r, a, b, (n > 0 ? t * 10000 / n : 0), e }'
+}
+
+# ratio_summary OURS REFERENCE: for each connection count measured so far, the req/s of OURS
+# over REFERENCE round by round (each round runs both back to back), and the median of those
+# ratios. On a shared, noisy machine the median of paired rounds is the figure to quote.
+ratio_summary() {
+    python3 - "$WORK/results.tsv" "$1" "$2" <<'PY'
+import statistics, sys
+path, ours, reference = sys.argv[1:4]
+runs = {}
+for line in open(path):
+    label, connections, rps = line.rstrip("\n").split("\t")
+    runs.setdefault((label, connections), []).append(float(rps or 0))
+for connections in sorted({c for _, c in runs}, key=int):
+    pairs = zip(runs.get((ours, connections), []), runs.get((reference, connections), []))
+    ratios = [a / b for a, b in pairs if b > 0]
+    if ratios:
+        rounds = " ".join(f"{r:.2f}" for r in ratios)
+        print(f"{ours} / {reference}, c={connections}: rounds {rounds}; median {statistics.median(ratios):.2f}")
+PY
 }

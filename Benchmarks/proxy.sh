@@ -38,6 +38,7 @@ for connections in 64 1000; do
         measure_wrk "apipodctl serve" "$OURS" http://127.0.0.1:18102/v1/chat/completions "$connections" -s Benchmarks/chat.lua
     done
 done
+ratio_summary "apipodctl serve" "nginx proxy_pass"
 
 echo "== latency, one request at a time (wrk -t1 -c1 -d5s)"
 for entry in "upstream direct:18100:$UPSTREAM" "nginx proxy_pass:18101:$NGINX" "apipodctl serve:18102:$OURS"; do
