@@ -4,10 +4,10 @@ final class ServerConnection {
     let socket: Socket
     let configuration: HTTPServerConfiguration
     let record: ConnectionRecord
-    /// The request parser; the current `ServerRequest` pulls its body through it. Each access
-    /// is one parser call that touches nothing else, so the runtime's exclusivity check, paid
-    /// on every read and event, could never fire and is switched off.
-    @exclusivity(unchecked) var parser: HTTPRequestParser
+    /// The request parser; the current `ServerRequest` pulls its body through it. (Unlike the
+    /// client's parser it keeps its exclusivity checks: switching them off here cost the
+    /// request and the response writer their stack allocation, two mallocs a request.)
+    var parser: HTTPRequestParser
     /// Set when the response cannot be followed by another on this connection.
     var mustClose = false
     /// The request asked for `100 Continue` and has had neither it, nor a final response, nor
