@@ -119,6 +119,7 @@ final class URLSessionAnswer: UpstreamAnswer {
     private(set) var head = HTTPResponseHead(status: 502)
     let isStreamed = true
     var hasBufferedBody: Bool { exchange.hasPieces }
+    private(set) var isComplete = false
 
     init(exchange: URLSessionExchange, signal: Socket, configuration: HTTPClientConfiguration) {
         self.exchange = exchange
@@ -147,7 +148,9 @@ final class URLSessionAnswer: UpstreamAnswer {
         while true {
             switch exchange.take() {
             case .piece(let bytes): return bytes[...]
-            case .end: return nil
+            case .end:
+                isComplete = true
+                return nil
             case .failed(let error): throw error
             case .nothingYet:
                 try await wait(deadline: .after(configuration.bodyIdleTimeout), watching: client, timeout: .badResponse("the upstream went silent"))

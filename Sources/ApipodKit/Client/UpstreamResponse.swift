@@ -4,12 +4,14 @@
 public final class UpstreamResponse {
     public let head: HTTPResponseHead
     private var socket: Socket?
-    /// Unchecked for exclusivity, like `ServerConnection.parser` and for the same reason.
+    /// Each access is one parser call that touches nothing else, so the runtime's exclusivity
+    /// check, paid on every read and event, could never fire and is switched off.
     @exclusivity(unchecked) private var parser: HTTPResponseParser
     private let pool: ConnectionPool
     private let configuration: HTTPClientConfiguration
     /// Body bytes read so far, for logs.
     public private(set) var bodyBytesRead = 0
+    public private(set) var isComplete = false
     /// How the body is framed on the upstream connection, fixed when the head arrived.
     public let framing: HTTPBodyFraming?
 
@@ -37,14 +39,15 @@ public final class UpstreamResponse {
             switch event {
             case .body(let piece)?:
                 bodyBytesRead += piece.count
+                // With nothing left in the buffer the next event can only be the end, known
+                // without I/O when this piece completed a Content-Length body. Taken now, the
+                // connection goes back to the pool before the piece is relayed, and the caller
+                // learns from `isComplete` that no further call is needed. (An error here is
+                // kept by the parser and thrown by the next call.)
+                if parser.bufferedByteCount == 0, case .end? = try? parser.next() { end(socket) }
                 return piece
             case .end?:
-                self.socket = nil
-                if head.keepAlive && framing != .untilClose && parser.bufferedByteCount == 0 {
-                    pool.giveBack(socket)
-                } else {
-                    socket.close()
-                }
+                end(socket)
                 return nil
             case .head?:
                 continue
@@ -67,6 +70,17 @@ public final class UpstreamResponse {
     }
 
     public var hasBufferedBody: Bool { parser.bufferedByteCount > 0 }
+
+    /// The body has ended: the connection is reused when the upstream allows it.
+    private func end(_ socket: Socket) {
+        self.socket = nil
+        isComplete = true
+        if head.keepAlive && framing != .untilClose && parser.bufferedByteCount == 0 {
+            pool.giveBack(socket)
+        } else {
+            socket.close()
+        }
+    }
 
     /// Abandons the response and its connection.
     public func close() {

@@ -20,6 +20,9 @@ public protocol UpstreamAnswer: AnyObject {
     /// - Throws: `HTTPClientError.badResponse`, `SocketError.peerClosed` when `client` hangs
     ///   up (the upstream exchange is then abandoned), or `CancellationError`.
     func nextPiece(watching client: Socket?) async throws -> ArraySlice<UInt8>?
+    /// True once the body's end has been reached, so `nextPiece` would only return nil: a
+    /// relay stops without that call. It may turn true together with the last piece.
+    var isComplete: Bool { get }
     /// Abandons the response and its connection.
     func close()
 }

@@ -137,6 +137,7 @@ final class Forwarder: Sendable {
                 if !answer.hasBufferedBody { try await response.flush() }
                 guard let piece = try await answer.nextPiece(watching: request.clientSocket) else { break }
                 try await response.write(piece)
+                if answer.isComplete { break }
             }
         } catch let error as HTTPClientError {
             // After the head, HTTP/1.1 can only signal failure by closing the connection.

@@ -15,6 +15,28 @@ extension ClientTests {
         await upstream.stop()
     }
 
+    /// The piece that completes a Content-Length body also completes the exchange: the caller
+    /// can stop without another call, and the connection is already back in the pool.
+    @Test func theLastPieceOfALengthFramedBody_CompletesTheResponse() async throws {
+        let upstream = try TestServer { _, response in try await sendText("whole", response) }
+        let client = try TestHTTPClient(port: upstream.port)
+        let (piece, complete, reused) = try await client.run { client, loop in
+            let response = try await client.send(request("GET", "/a"), body: [], on: loop)
+            let piece = try await response.nextPiece()
+            let complete = response.isComplete
+            // Sent while the first response is still held: only a pooled connection serves it.
+            let second = try await client.send(request("GET", "/b"), body: [], on: loop)
+            _ = try await second.nextPiece()
+            return (piece.map(Array.init), complete, try await response.nextPiece() == nil)
+        }
+        #expect(piece == Array("whole".utf8))
+        #expect(complete)
+        #expect(reused)
+        #expect(upstream.connectionsUsed == 1)
+        client.stop()
+        await upstream.stop()
+    }
+
     @Test func aResponseWithConnectionClose_IsNotPooled() async throws {
         let upstream = try TestServer { _, response in try await sendText("once", response, headers: [("Connection", "close")]) }
         let client = try TestHTTPClient(port: upstream.port)
