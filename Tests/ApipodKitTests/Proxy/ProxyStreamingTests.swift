@@ -9,20 +9,33 @@ final class StreamProgress: Sendable {
     let sent = Atomic<Int>(0)
     let finished = Atomic<Bool>(false)
     let failed = Atomic<Bool>(false)
+    /// Pieces the test's client has received, for an upstream that waits for each.
+    let received = Atomic<Int>(0)
 }
 
 @Suite(.serialized)
 struct ProxyStreamingTests {
-    static func streamingUpstream(events: Int, interval: Duration, progress: StreamProgress) -> MockUpstream.Behaviour {
+    /// With `awaitingReceipt`, the upstream sends a piece only once the client has received
+    /// the one before (or ten seconds in all have passed, a hang-guard a healthy run never reaches):
+    /// a proxy that held pieces back would make it finish before the client saw the first,
+    /// however slowly the machine runs.
+    static func streamingUpstream(
+        events: Int, interval: Duration, progress: StreamProgress, awaitingReceipt: Bool = false
+    ) -> MockUpstream.Behaviour {
         { _, response in
             var head = HTTPResponseHead(status: 200)
             head.headers.add(name: "Content-Type", value: "text/event-stream")
             try await response.start(head)
             do {
+                let giveUp = ContinuousClock.now + .seconds(10)
                 for index in 0..<events {
-                    try await response.write(Array("data: {\"n\":\(index)}\n\n".utf8))
+                    // Counted before the write, so a client that reads this on arrival sees it.
                     progress.sent.store(index + 1, ordering: .relaxed)
+                    try await response.write(Array("data: {\"n\":\(index)}\n\n".utf8))
                     try await Task.sleep(for: interval)
+                    while awaitingReceipt, progress.received.load(ordering: .relaxed) <= index, ContinuousClock.now < giveUp {
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
                 }
                 progress.finished.store(true, ordering: .relaxed)
             } catch {
@@ -34,7 +47,8 @@ struct ProxyStreamingTests {
 
     @Test func piecesReachTheClientOneByOneAsTheyAreSent() async throws {
         let progress = StreamProgress()
-        let harness = try ProxyHarness(Self.streamingUpstream(events: 5, interval: .milliseconds(100), progress: progress))
+        let harness = try ProxyHarness(
+            Self.streamingUpstream(events: 5, interval: .milliseconds(100), progress: progress, awaitingReceipt: true))
         var sentWhenFirstArrived = -1
         var finishedWhenFirstArrived = true
         let response = try await harness.client.send(
@@ -45,6 +59,7 @@ struct ProxyStreamingTests {
                 sentWhenFirstArrived = progress.sent.load(ordering: .relaxed)
                 finishedWhenFirstArrived = progress.finished.load(ordering: .relaxed)
             }
+            progress.received.store(count, ordering: .relaxed)
             return true
         }
         #expect(response.status == 200)
@@ -52,7 +67,7 @@ struct ProxyStreamingTests {
         #expect(response.headers["x-accel-buffering"] == "no")
         #expect(response.headers["transfer-encoding"] == "chunked")
         #expect(!finishedWhenFirstArrived, "the first piece must arrive before the upstream has finished")
-        #expect(sentWhenFirstArrived < 5)
+        #expect(sentWhenFirstArrived == 1, "the upstream sends the second piece only after the first arrived")
         #expect(response.pieces.map { String(decoding: $0.bytes, as: UTF8.self) } == (0..<5).map { "data: {\"n\":\($0)}\n\n" })
         #expect(zip(response.pieces, response.pieces.dropFirst()).allSatisfy { $0.at <= $1.at })
         await harness.stop()
