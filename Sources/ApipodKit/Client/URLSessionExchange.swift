@@ -55,7 +55,8 @@ final class URLSessionExchange: @unchecked Sendable {
 
     var head: HTTPResponseHead? { state.withLock { $0.head } }
 
-    var hasPieces: Bool { state.withLock { !$0.pieces.isEmpty } }
+    /// The size of the oldest piece not yet taken; 0 when none is waiting.
+    var firstPieceByteCount: Int { state.withLock { $0.pieces.first?.count ?? 0 } }
 
     /// Whether the exchange failed before a head arrived, and how.
     var failureBeforeHead: HTTPClientError? {
@@ -118,7 +119,7 @@ final class URLSessionAnswer: UpstreamAnswer {
     private let configuration: HTTPClientConfiguration
     private(set) var head = HTTPResponseHead(status: 502)
     let isStreamed = true
-    var hasBufferedBody: Bool { exchange.hasPieces }
+    var bufferedBodyByteCount: Int { exchange.firstPieceByteCount }
     private(set) var isComplete = false
 
     init(exchange: URLSessionExchange, signal: Socket, configuration: HTTPClientConfiguration) {

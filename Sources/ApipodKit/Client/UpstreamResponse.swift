@@ -69,7 +69,7 @@ public final class UpstreamResponse {
         return nil
     }
 
-    public var hasBufferedBody: Bool { parser.bufferedByteCount > 0 }
+    public var bufferedBodyByteCount: Int { parser.bufferedByteCount }
 
     /// The body has ended: the connection is reused when the upstream allows it.
     private func end(_ socket: Socket) {

@@ -14,8 +14,9 @@ public protocol UpstreamAnswer: AnyObject {
     var head: HTTPResponseHead { get }
     /// True when the body's length is not known in advance: it is relayed as a stream.
     var isStreamed: Bool { get }
-    /// True when body bytes have arrived and not been taken: `nextPiece` will not wait.
-    var hasBufferedBody: Bool { get }
+    /// Body bytes that have arrived and not been taken (with any chunk framing around them):
+    /// when not zero, `nextPiece` will not wait.
+    var bufferedBodyByteCount: Int { get }
     /// The next piece of the body, or nil at its end.
     /// - Throws: `HTTPClientError.badResponse`, `SocketError.peerClosed` when `client` hangs
     ///   up (the upstream exchange is then abandoned), or `CancellationError`.

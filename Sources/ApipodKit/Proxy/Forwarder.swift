@@ -131,10 +131,10 @@ final class Forwarder: Sendable {
             headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
         // The head leaves with the first piece when that is already here (one send for a short
         // answer), and on its own before any wait, so a stream's head is never held back.
-        try await response.start(head, immediately: false)
+        response.startHoldingHead(head, firstPieceBytes: answer.bufferedBodyByteCount)
         do {
             while true {
-                if !answer.hasBufferedBody { try await response.flush() }
+                if answer.bufferedBodyByteCount == 0 { try await response.flush() }
                 guard let piece = try await answer.nextPiece(watching: request.clientSocket) else { break }
                 try await response.write(piece)
                 if answer.isComplete { break }

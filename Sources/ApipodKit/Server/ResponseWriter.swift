@@ -20,7 +20,7 @@ public final class ResponseWriter {
     private let connection: ServerConnection
     private var framing: Framing?
     private var finished = false
-    /// Head bytes from `start(_:immediately: false)` not yet written: they leave with the first
+    /// Head bytes from `startHoldingHead` not yet written: they leave with the first
     /// piece, at `flush()` or at `finish()`, so a short answer costs one send instead of two.
     private var pendingHead: [UInt8] = []
     public private(set) var status = 0
@@ -54,20 +54,23 @@ public final class ResponseWriter {
 
     /// Starts a streamed response. With a Content-Length the body is sent as is; without one,
     /// in chunks to an HTTP/1.1 client, or until the connection closes for 1.0.
-    /// - Parameter immediately: false holds the head back until the first piece or `flush()`,
-    ///   for a caller that knows the first piece is already at hand.
-    public func start(_ head: HTTPResponseHead, immediately: Bool = true) async throws {
+    public func start(_ head: HTTPResponseHead) async throws {
         var head = head
-        // A held-back head has room for a short first piece, which is then appended in place.
-        let bytes = prepare(&head, reserving: immediately ? 0 : Self.heldHeadRoom)
-        if immediately {
-            try await connection.write(bytes)
-        } else {
-            pendingHead = bytes
-        }
+        try await connection.write(prepare(&head, reserving: 0))
     }
 
-    /// Writes a head held back by `start(_:immediately: false)`, if any.
+    /// Starts a streamed response whose head is held back until the first piece or `flush()`,
+    /// for a caller that knows the first piece is already at hand: a short answer then costs
+    /// one send instead of two.
+    /// - Parameter firstPieceBytes: the first piece's size, as far as it is known; the head is
+    ///   serialised with room for it, so the piece is appended in place.
+    public func startHoldingHead(_ head: HTTPResponseHead, firstPieceBytes: Int) {
+        var head = head
+        let framingRoom = 32  // a chunk-size line and its CRLFs
+        pendingHead = prepare(&head, reserving: min(max(firstPieceBytes, 0), Self.heldHeadRoom) + framingRoom)
+    }
+
+    /// Writes a head held back by `startHoldingHead`, if any.
     public func flush() async throws {
         guard !pendingHead.isEmpty else { return }
         let bytes = pendingHead
@@ -126,7 +129,10 @@ public final class ResponseWriter {
         finished = true
     }
 
-    private static let heldHeadRoom = 4096
+    /// The most room a held-back head reserves for its first piece; a larger piece is appended
+    /// all the same, at the cost of growing the array once. (A fixed 4 KiB had made every short
+    /// answer allocate more than glibc's per-thread cache serves, and pay a coalescing free.)
+    private static let heldHeadRoom = 64 * 1024
 
     /// Fixes the framing headers for this request and serialises the head, with room for
     /// `extra` bytes after it.

@@ -61,6 +61,42 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// A held-back head leaves with the first piece, whether the piece is smaller or larger
+    /// than the room the caller reserved for it, and the next request is served after it.
+    @Test(arguments: [(estimate: 0, piece: 5), (estimate: 5, piece: 5), (estimate: 3, piece: 100_000), (estimate: 1_000_000, piece: 40)])
+    func aHeldHead_LeavesWithTheFirstPiece(estimate: Int, piece: Int) async throws {
+        let body = (0..<piece).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+        let server = try TestServer { _, response in
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Length", value: String(body.count))
+            response.startHoldingHead(head, firstPieceBytes: estimate)
+            try await response.write(body)
+        }
+        let connection = try await server.connect()
+        for _ in 0..<2 {
+            try await connection.write("GET /held HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try #require(try await connection.readResponse())
+            #expect(response.head.status == 200)
+            #expect(response.body == body)
+        }
+        await server.stop()
+    }
+
+    /// Without a Content-Length the held head and its first piece are chunked like any other.
+    @Test func aHeldHead_WithoutLength_IsChunked() async throws {
+        let server = try TestServer { _, response in
+            response.startHoldingHead(HTTPResponseHead(status: 200), firstPieceBytes: 2)
+            try await response.write(Array("first ".utf8))
+            try await response.write(Array("second".utf8))
+        }
+        let connection = try await server.connect()
+        try await connection.write("GET /held HTTP/1.1\r\nHost: t\r\n\r\n")
+        let response = try #require(try await connection.readResponse())
+        #expect(response.text == "first second")
+        #expect(String(decoding: connection.received, as: UTF8.self).hasSuffix("\r\n\r\n6\r\nfirst \r\n6\r\nsecond\r\n0\r\n\r\n"))
+        await server.stop()
+    }
+
     @Test func aStreamToAnHTTP10Client_RunsUntilTheConnectionCloses() async throws {
         let progress = ReadProgress()
         let server = try TestServer(Self.gatedPieces(head: HTTPResponseHead(status: 200), progress: progress))
