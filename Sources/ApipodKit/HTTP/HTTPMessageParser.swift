@@ -80,7 +80,7 @@ struct HTTPMessageParser<Rules: HTTPMessageRules>: Sendable {
         while let head = try headReader.read(from: &buffer, parseStartLine: Rules.parseStartLine) {
             guard let framing = try rules.framing(of: head, limits: limits) else { continue }
             body = HTTPBodyDecoder(framing: framing, limits: limits)
-            return .head(head)
+            return .head(consume head)
         }
         if inputEnded && (headReader.hasStarted || buffer.readableCount > 0) { throw .truncatedMessage }
         return nil

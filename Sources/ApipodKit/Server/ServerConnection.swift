@@ -45,8 +45,8 @@ final class ServerConnection {
             }
             isFirst = false
             guard record.beginRequest() else { return }
-            let request = ServerRequest(head: head, connection: self)
             let response = ResponseWriter(requestHead: head, connection: self)
+            let request = ServerRequest(head: consume head, connection: self)
             do {
                 try await handler.handle(request, response)
                 try await response.finish()
@@ -78,7 +78,7 @@ final class ServerConnection {
         var received = parser.bufferedByteCount
         while true {
             if let event = try parser.next() {
-                guard case .head(let head) = event else { continue }
+                guard case .head(let head) = consume event else { continue }
                 return head
             }
             if peerFinished { return nil }
