@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Two builds of `apipodctl serve` side by side, loaded at the same time: for changes too small
+# for proxy.sh's ratios to nginx, which swing by more than they do.
+#
+# Both proxies sit in front of the same upstream (nginx answering a fixed chat completion) and
+# each gets its own wrk (-t1 -c$CONNECTIONS) over the same seconds, so whatever else the
+# machine does hits both alike. Per round it prints each side's requests and CPU per request
+# (user + system clock ticks of the process over its requests) and B's ratios to A; then the
+# medians. Run it once with the same binary on both sides to see the noise floor (in
+# session 4: CPU ratios 0.98-1.02).
+#
+# Usage: Benchmarks/compare.sh BINARY_A BINARY_B   (ROUNDS=5 DURATION=4 CONNECTIONS=500)
+#   e.g. git worktree add /tmp/base HEAD~1 && (cd /tmp/base && swift build -c release)
+#        swift build -c release && Benchmarks/compare.sh /tmp/base/.build/release/apipodctl .build/release/apipodctl
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 BINARY_A BINARY_B" >&2; exit 64; }
+A=$(realpath "$1")
+B=$(realpath "$2")
+cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
+need wrk nginx python3
+ulimit -n "$(ulimit -Hn)"
+ROUNDS=${ROUNDS:-5}
+CONNECTIONS=${CONNECTIONS:-500}
+
+ANSWER='{"id":"chatcmpl-1","object":"chat.completion","created":0,"model":"gemini-3-flash","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}'
+start_nginx upstream 1 "listen 127.0.0.1:18120 backlog=4096; location / { default_type application/json; return 200 '$ANSWER'; }"
+export DATABASE_PATH="$WORK/keys.db"
+APIPOD_KEY=$("$A" keys create --name compare 2>/dev/null)
+export APIPOD_KEY
+port=18121
+for binary in "$A" "$B"; do
+    ANTIGRAVITY_URL=http://127.0.0.1:18120 ANTIGRAVITY_KEY=upstream-key "$binary" serve --host 127.0.0.1 --port $port 2>/dev/null &
+    STARTED_PIDS+=($!)
+    port=$((port + 1))
+done
+PID_A=${STARTED_PIDS[1]}
+PID_B=${STARTED_PIDS[2]}
+wait_port 18120; wait_port 18121; wait_port 18122
+
+echo "== A: $A"
+echo "== B: $B"
+echo "== POST /v1/chat/completions, wrk -t1 -c$CONNECTIONS -d${DURATION:-4}s against each, at the same time"
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for round in $(seq 1 "$ROUNDS"); do
+    before_a=$(ticks "$PID_A"); before_b=$(ticks "$PID_B")
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION:-4}"s -s Benchmarks/chat.lua http://127.0.0.1:18121/v1/chat/completions > "$WORK/a.out" &
+    load_a=$!
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION:-4}"s -s Benchmarks/chat.lua http://127.0.0.1:18122/v1/chat/completions > "$WORK/b.out"
+    wait "$load_a"
+    after_a=$(ticks "$PID_A"); after_b=$(ticks "$PID_B")
+    if grep -q "Non-2xx\|Socket errors" "$WORK/a.out" "$WORK/b.out"; then
+        echo "round $round: errors:"; grep -h "Non-2xx\|Socket errors" "$WORK/a.out" "$WORK/b.out"
+    fi
+    requests_a=$(awk '/requests in/ {print $1}' "$WORK/a.out")
+    requests_b=$(awk '/requests in/ {print $1}' "$WORK/b.out")
+    awk -v na="$requests_a" -v nb="$requests_b" -v ca=$((after_a - before_a)) -v cb=$((after_b - before_b)) -v r="$round" 'BEGIN {
+        ua = ca * 10000 / na; ub = cb * 10000 / nb
+        printf "round %d: A %8d requests %6.2f µs CPU each | B %8d requests %6.2f µs CPU each | B/A requests %.3f, CPU per request %.3f\n", r, na, ua, nb, ub, nb / na, ub / ua
+    }' | tee -a "$WORK/rounds.txt"
+done
+python3 - "$WORK/rounds.txt" <<'PY'
+import re, statistics, sys
+rows = [re.findall(r"requests ([\d.]+), CPU per request ([\d.]+)", line)[0] for line in open(sys.argv[1])]
+print(f"median B/A: requests {statistics.median(float(r) for r, _ in rows):.3f}, "
+      f"CPU per request {statistics.median(float(c) for _, c in rows):.3f} (below 1: B is cheaper)")
+PY
