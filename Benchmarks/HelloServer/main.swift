@@ -9,7 +9,7 @@ struct Hello: HTTPHandler {
     func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
         var head = HTTPResponseHead(status: 200)
         head.headers.add(name: "Content-Type", value: "text/plain")
-        try await response.send(head, body: body)
+        try await response.send(consume head, body: body)
     }
 }
 

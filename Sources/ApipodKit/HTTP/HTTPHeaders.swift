@@ -65,6 +65,9 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
         indices.reduce(0) { nameMatches(at: $1, name.utf8) ? $0 + 1 : $0 }
     }
 
+    /// The fields a section built one by one has room for before its arrays grow.
+    private static var initialFieldRoom: Int { 4 }
+
     /// Makes room for `count` fields of about `bytesPerField` bytes each, so building a section
     /// of known size allocates once.
     public mutating func reserveCapacity(_ count: Int, bytesPerField: Int = 32) {
@@ -221,6 +224,9 @@ extension HTTPHeaders {
     }
 
     private mutating func appendLine(name: some Collection<UInt8>, value: some Collection<UInt8>) {
+        // A section built field by field (a response head, say) starts with room for a few, so
+        // its arrays are allocated once rather than grown for each field.
+        if spans.capacity == 0 { reserveCapacity(Self.initialFieldRoom, bytesPerField: 48) }
         let start = lines.count
         lines.append(contentsOf: name)
         let nameEnd = lines.count

@@ -131,7 +131,7 @@ final class Forwarder: Sendable {
             headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
         // The head leaves with the first piece when that is already here (one send for a short
         // answer), and on its own before any wait, so a stream's head is never held back.
-        response.startHoldingHead(head, firstPieceBytes: answer.bufferedBodyByteCount)
+        response.startHoldingHead(consume head, firstPieceBytes: answer.bufferedBodyByteCount)
         do {
             while true {
                 if answer.bufferedBodyByteCount == 0 { try await response.flush() }

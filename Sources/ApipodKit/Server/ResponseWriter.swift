@@ -38,8 +38,7 @@ public final class ResponseWriter {
 
     /// Sends a complete response with `body`, setting Content-Length. A status that has no
     /// content (1xx, 204, 304) gets neither the field nor the body (RFC 9110 §8.6, §6.4.1).
-    public func send(_ head: HTTPResponseHead, body: [UInt8] = []) async throws {
-        var head = head
+    public func send(_ head: consuming HTTPResponseHead, body: [UInt8] = []) async throws {
         if !Self.hasNoContent(status: head.status) {
             head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         }
@@ -54,8 +53,7 @@ public final class ResponseWriter {
 
     /// Starts a streamed response. With a Content-Length the body is sent as is; without one,
     /// in chunks to an HTTP/1.1 client, or until the connection closes for 1.0.
-    public func start(_ head: HTTPResponseHead) async throws {
-        var head = head
+    public func start(_ head: consuming HTTPResponseHead) async throws {
         try await connection.write(prepare(&head, reserving: 0))
     }
 
@@ -64,8 +62,7 @@ public final class ResponseWriter {
     /// one send instead of two.
     /// - Parameter firstPieceBytes: the first piece's size, as far as it is known; the head is
     ///   serialised with room for it, so the piece is appended in place.
-    public func startHoldingHead(_ head: HTTPResponseHead, firstPieceBytes: Int) {
-        var head = head
+    public func startHoldingHead(_ head: consuming HTTPResponseHead, firstPieceBytes: Int) {
         let framingRoom = 32  // a chunk-size line and its CRLFs
         pendingHead = prepare(&head, reserving: min(max(firstPieceBytes, 0), Self.heldHeadRoom) + framingRoom)
     }
