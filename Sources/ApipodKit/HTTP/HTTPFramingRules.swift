@@ -2,9 +2,9 @@
 /// lives, so every ambiguity is refused rather than resolved.
 extension HTTPBodyFraming {
     /// The framing of a request a server received.
-    init(request head: HTTPRequestHead, limits: HTTPParserLimits) throws(HTTPParseError) {
+    init(request head: borrowing HTTPRequestHead, limits: HTTPParserLimits) throws(HTTPParseError) {
         // RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host, and no request two.
-        let hosts = head.headers.indices.reduce(0) { head.headers.nameMatches(at: $1, "host") ? $0 + 1 : $0 }
+        let hosts = head.headers.count(named: "host")
         if hosts > 1 { throw .multipleHosts }
         if hosts == 0 && head.version == .http1_1 { throw .missingHost }
 
@@ -23,7 +23,7 @@ extension HTTPBodyFraming {
     }
 
     /// The framing of a final (non-1xx) response; `toHEAD` when it answers a HEAD request.
-    init(response head: HTTPResponseHead, toHEAD: Bool, limits: HTTPParserLimits) throws(HTTPParseError) {
+    init(response head: borrowing HTTPResponseHead, toHEAD: Bool, limits: HTTPParserLimits) throws(HTTPParseError) {
         // RFC 9112 §6.3 (1): no body after HEAD, 204 or 304, whatever the fields say.
         if toHEAD || head.status == 204 || head.status == 304 {
             self = .none

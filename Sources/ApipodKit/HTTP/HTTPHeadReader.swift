@@ -23,7 +23,7 @@ struct HTTPHeadReader<Head: HTTPMessageHead>: Sendable {
         from buffer: inout HTTPInputBuffer,
         parseStartLine: (ArraySlice<UInt8>) throws(HTTPParseError) -> Head
     ) throws(HTTPParseError) -> Head? {
-        while startLine == nil {
+        while case .none = startLine {
             guard let line = try buffer.readLine(maxLength: limits.maxStartLineBytes, tooLong: .startLineTooLong) else {
                 return nil
             }

@@ -13,25 +13,33 @@ final class WaitScope: Sendable {
     @TaskLocal static var current: WaitScope?
 
     let loop: EventLoop
-    /// The task that opened the scope; compared, never used to reach the task. While the scope
-    /// is open that task is alive, so no other task can have its address.
-    nonisolated(unsafe) private let owner: UnsafeCurrentTask
+    /// The address of the task that opened the scope; compared, never used to reach the task.
+    /// While the scope is open that task is alive, so no other task can have its address.
+    private let owner: UInt
     private let isOpen = Atomic<Bool>(true)
     private let cancelled = Atomic<Bool>(false)
     /// The owner's wait suspended or about to be (loop thread only). It may name a wait that
     /// has ended: a cancellation then finds a stale id, which names nothing.
     nonisolated(unsafe) var pendingWait: WaitID?
 
-    init(loop: EventLoop, owner: UnsafeCurrentTask) {
+    init(loop: EventLoop, owner: UInt) {
         self.loop = loop
         self.owner = owner
+    }
+
+    /// The current task's address, 0 outside a task. An address rather than the
+    /// `UnsafeCurrentTask`, whose copies retain and release the task: a wait checks it once.
+    /// (`UnsafeCurrentTask?` is one word holding the task's reference, which is never null,
+    /// so nil is 0.)
+    static var currentTask: UInt {
+        withUnsafeCurrentTask { unsafeBitCast($0, to: UInt.self) }
     }
 
     var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
     /// Whether a wait on `loop` by the current task may rely on this scope's handler.
     func serves(_ loop: EventLoop) -> Bool {
-        loop === self.loop && isOpen.load(ordering: .relaxed) && withUnsafeCurrentTask { $0 == owner }
+        loop === self.loop && isOpen.load(ordering: .relaxed) && Self.currentTask == owner
     }
 
     /// From the handler, on any thread: the flag first, so that a wait armed after the loop has
@@ -52,8 +60,9 @@ extension EventLoop {
     /// `CancellationError`, at a fraction of the cost per wait. For a task that runs on this loop
     /// for a long time and waits often, such as a connection's; elsewhere it simply runs `body`.
     public func withSharedCancellation<Result>(_ body: () async throws -> Result) async rethrows -> Result {
-        let scope = withUnsafeCurrentTask { task in task.map { WaitScope(loop: self, owner: $0) } }
-        guard let scope, isCurrent else { return try await body() }
+        let task = WaitScope.currentTask
+        guard task != 0, isCurrent else { return try await body() }
+        let scope = WaitScope(loop: self, owner: task)
         defer { scope.close() }
         return try await withTaskCancellationHandler {
             try await WaitScope.$current.withValue(scope) { try await body() }
