@@ -18,25 +18,29 @@ struct HTTPFieldSectionReader: Sendable {
     /// The whole section once its empty line has arrived, else nil; the reader is then ready
     /// for the next section.
     mutating func read(from buffer: inout HTTPInputBuffer) throws(HTTPParseError) -> HTTPHeaders? {
-        while let line = try buffer.readLine(
-            maxLength: limits.maxHeaderBytes - byteCount, tooLong: .headerSectionTooLarge
+        while let ended = try buffer.withNextLine(
+            maxLength: limits.maxHeaderBytes - byteCount, tooLong: .headerSectionTooLarge, { (line) throws(HTTPParseError) in try take(line) }
         ) {
-            if line.isEmpty {
+            if ended {
                 defer { self = Self(limits: limits, keepsFields: keepsFields) }
                 return headers
             }
-            byteCount += line.count
-            fieldCount += 1
-            if fieldCount > limits.maxHeaderCount { throw .tooManyHeaderFields }
-            try line.withUnsafeBufferPointer { (bytes) throws(HTTPParseError) in
-                let field = try Self.parseFieldLine(bytes)
-                guard keepsFields else { return }
-                // Most heads have a dozen or two fields: grow once, not five times.
-                if fieldCount == 1 { headers.reserveCapacity(Self.typicalFieldCount) }
-                headers.add(name: UnsafeBufferPointer(rebasing: bytes[field.name]), value: UnsafeBufferPointer(rebasing: bytes[field.value]))
-            }
         }
         return nil
+    }
+
+    /// Takes one line of the section; true for the empty line that ends it.
+    private mutating func take(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> Bool {
+        if line.isEmpty { return true }
+        byteCount += line.count
+        fieldCount += 1
+        if fieldCount > limits.maxHeaderCount { throw .tooManyHeaderFields }
+        let field = try Self.parseFieldLine(line)
+        guard keepsFields else { return false }
+        // Most heads have a dozen or two fields: grow once, not five times.
+        if fieldCount == 1 { headers.reserveCapacity(Self.typicalFieldCount) }
+        headers.add(name: UnsafeBufferPointer(rebasing: line[field.name]), value: UnsafeBufferPointer(rebasing: line[field.value]))
+        return false
     }
 
     /// RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. Returns where the name and

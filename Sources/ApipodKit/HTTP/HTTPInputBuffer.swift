@@ -30,6 +30,22 @@ struct HTTPInputBuffer: Sendable {
     /// A line longer than `maxLength` throws `tooLong` as soon as that is certain, so a peer
     /// that never sends LF cannot make the buffer grow.
     mutating func readLine(maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+        guard let line = try nextLine(maxLength: maxLength, tooLong: tooLong) else { return nil }
+        return storage[line]
+    }
+
+    /// Like `readLine`, but hands the line to `body` in place and returns its result: no slice,
+    /// so no reference to the storage is taken (a head reads a dozen lines). The bytes are
+    /// valid only inside `body`.
+    mutating func withNextLine<Result>(
+        maxLength: Int, tooLong: HTTPParseError, _ body: (UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> Result
+    ) throws(HTTPParseError) -> Result? {
+        guard let line = try nextLine(maxLength: maxLength, tooLong: tooLong) else { return nil }
+        return try storage.withUnsafeBufferPointer { (bytes) throws(HTTPParseError) in try body(UnsafeBufferPointer(rebasing: bytes[line])) }
+    }
+
+    /// Where the next complete line lies, without its CRLF, consumed; nil while none is buffered.
+    private mutating func nextLine(maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> Range<Int>? {
         let start = readerIndex
         let end = storage.count
         let scanFrom = start + scannedCount
@@ -49,7 +65,7 @@ struct HTTPInputBuffer: Sendable {
         guard lineFeed > start, storage[lineFeed - 1] == HTTPSyntax.cr else { throw .bareLineFeed }
         scannedCount = 0
         readerIndex = lineFeed + 1
-        return storage[start..<(lineFeed - 1)]
+        return start..<(lineFeed - 1)
     }
 
     /// Up to `count` bytes, consumed; nil when none is buffered or `count` is zero.
