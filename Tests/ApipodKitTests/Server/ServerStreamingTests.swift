@@ -97,6 +97,49 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// `flush()` writes a held-back head at once: the client has it while the handler still
+    /// waits to write the first piece (the handler waits for the test to have seen the head).
+    @Test func aHeldHead_IsWrittenByFlush_BeforeAnyPiece() async throws {
+        let progress = ReadProgress()
+        let server = try TestServer { _, response in
+            response.startHoldingHead(HTTPResponseHead(status: 200), firstPieceBytes: 0)
+            try await response.flush()
+            if try await eventually({ progress.bodyBytes.load(ordering: .relaxed) > 0 }) {
+                progress.piecesSeen.add(1, ordering: .relaxed)
+            }
+            try await response.write(Array("late".utf8))
+        }
+        let connection = try await server.connect()
+        try await connection.write("GET /held HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try await connection.readUntil("\r\n\r\n"))
+        progress.bodyBytes.store(1, ordering: .relaxed)
+        let response = try #require(try await connection.readResponse())
+        #expect(response.text == "late")
+        #expect(progress.piecesSeen.load(ordering: .relaxed) == 1, "the head did not arrive before the first piece was written")
+        await server.stop()
+    }
+
+    /// A held-back head with no piece after it leaves at `finish()`, with the chunked
+    /// terminator when it has no length, and the connection serves the next request.
+    @Test(arguments: [true, false])
+    func aHeldHead_WithNoPiece_IsSentByFinish(declaresLength: Bool) async throws {
+        let server = try TestServer { _, response in
+            var head = HTTPResponseHead(status: 200)
+            if declaresLength { head.headers.add(name: "Content-Length", value: "0") }
+            response.startHoldingHead(head, firstPieceBytes: 0)
+        }
+        let connection = try await server.connect()
+        for _ in 0..<2 {
+            try await connection.write("GET /held HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try #require(try await connection.readResponse())
+            #expect(response.head.status == 200)
+            #expect(response.body.isEmpty)
+            #expect(response.head.headers["transfer-encoding"] == (declaresLength ? nil : "chunked"))
+        }
+        #expect(String(decoding: connection.received, as: UTF8.self).hasSuffix(declaresLength ? "\r\n\r\n" : "\r\n\r\n0\r\n\r\n"))
+        await server.stop()
+    }
+
     @Test func aStreamToAnHTTP10Client_RunsUntilTheConnectionCloses() async throws {
         let progress = ReadProgress()
         let server = try TestServer(Self.gatedPieces(head: HTTPResponseHead(status: 200), progress: progress))
