@@ -39,7 +39,7 @@ final class WaitScope: Sendable {
 
     /// Whether a wait on `loop` by the current task may rely on this scope's handler.
     func serves(_ loop: EventLoop) -> Bool {
-        loop === self.loop && isOpen.load(ordering: .relaxed) && Self.currentTask == owner
+        loop === self.loop && isOpen.load(ordering: .acquiring) && Self.currentTask == owner
     }
 
     /// From the handler, on any thread: the flag first, so that a wait armed after the loop has
@@ -50,7 +50,7 @@ final class WaitScope: Sendable {
     }
 
     func close() {
-        isOpen.store(false, ordering: .relaxed)
+        isOpen.store(false, ordering: .releasing)
     }
 }
 
