@@ -46,6 +46,7 @@ for round in $(seq 1 "$ROUNDS"); do
     before_a=$(ticks "$PID_A"); before_b=$(ticks "$PID_B")
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION:-4}"s -s Benchmarks/chat.lua http://127.0.0.1:18121/v1/chat/completions > "$WORK/a.out" &
     load_a=$!
+    STARTED_PIDS+=($load_a)
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION:-4}"s -s Benchmarks/chat.lua http://127.0.0.1:18122/v1/chat/completions > "$WORK/b.out"
     wait "$load_a"
     after_a=$(ticks "$PID_A"); after_b=$(ticks "$PID_B")
@@ -54,6 +55,10 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     requests_a=$(awk '/requests in/ {print $1}' "$WORK/a.out")
     requests_b=$(awk '/requests in/ {print $1}' "$WORK/b.out")
+    if [ "${requests_a:-0}" -eq 0 ] || [ "${requests_b:-0}" -eq 0 ]; then
+        echo "round $round: a side answered no request; see $WORK/a.out and $WORK/b.out" >&2
+        exit 1
+    fi
     awk -v na="$requests_a" -v nb="$requests_b" -v ca=$((after_a - before_a)) -v cb=$((after_b - before_b)) -v r="$round" 'BEGIN {
         ua = ca * 10000 / na; ub = cb * 10000 / nb
         printf "round %d: A %8d requests %6.2f µs CPU each | B %8d requests %6.2f µs CPU each | B/A requests %.3f, CPU per request %.3f\n", r, na, ua, nb, ub, nb / na, ub / ua
