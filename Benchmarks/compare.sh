@@ -18,13 +18,11 @@ A=$(realpath "$1")
 B=$(realpath "$2")
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
-need wrk nginx python3
-ulimit -n "$(ulimit -Hn)"
+prepare_load
 ROUNDS=${ROUNDS:-5}
 CONNECTIONS=${CONNECTIONS:-500}
 
-ANSWER='{"id":"chatcmpl-1","object":"chat.completion","created":0,"model":"gemini-3-flash","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}'
-start_nginx upstream 1 "listen 127.0.0.1:18120 backlog=4096; location / { default_type application/json; return 200 '$ANSWER'; }"
+start_chat_upstream 18120
 export DATABASE_PATH="$WORK/keys.db"
 APIPOD_KEY=$("$A" keys create --name compare 2>/dev/null)
 export APIPOD_KEY

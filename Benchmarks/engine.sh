@@ -7,8 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
-need wrk nginx python3
-ulimit -n "$(ulimit -Hn)"
+prepare_load
 ROUNDS=${ROUNDS:-2}
 IDLE=${IDLE:-10000}
 

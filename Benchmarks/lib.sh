@@ -16,6 +16,20 @@ need() {
     done
 }
 
+# prepare_load: the tools every load script needs, and as many descriptors as the machine allows.
+prepare_load() {
+    need wrk nginx python3
+    ulimit -n "$(ulimit -Hn)"
+}
+
+# start_chat_upstream PORT: an nginx of one worker answering every request with the same short
+# chat completion, the upstream the proxy benchmarks put behind apipodctl and nginx alike; its
+# PID is left in $LAST_PID.
+start_chat_upstream() {
+    local answer='{"id":"chatcmpl-1","object":"chat.completion","created":0,"model":"gemini-3-flash","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}'
+    start_nginx upstream 1 "listen 127.0.0.1:$1 backlog=4096; location / { default_type application/json; return 200 '$answer'; }"
+}
+
 # wait_port PORT: until something accepts on 127.0.0.1:PORT (at most 10 s).
 wait_port() {
     for _ in $(seq 1 100); do

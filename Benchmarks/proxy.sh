@@ -10,14 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
-need wrk nginx python3
-ulimit -n "$(ulimit -Hn)"
+prepare_load
 ROUNDS=${ROUNDS:-2}
 
 swift build -c release --product apipodctl >/dev/null
 BIN=.build/release/apipodctl
-ANSWER='{"id":"chatcmpl-1","object":"chat.completion","created":0,"model":"gemini-3-flash","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}'
-start_nginx upstream 1 "listen 127.0.0.1:18100 backlog=4096; location / { default_type application/json; return 200 '$ANSWER'; }"
+start_chat_upstream 18100
 UPSTREAM=$LAST_PID
 start_nginx proxy 2 'listen 127.0.0.1:18101 backlog=4096; location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }' \
     'upstream backend { server 127.0.0.1:18100; keepalive 256; }'
