@@ -15,9 +15,10 @@ public enum ChunkedEncoder {
     /// Appends `chunk(data)` to `bytes`, to build a write without an intermediate array.
     public static func appendChunk<Bytes: Collection<UInt8>>(_ data: Bytes, to bytes: inout [UInt8]) {
         guard !data.isEmpty else { return }
-        let size = String(data.count, radix: 16)
-        bytes.reserveCapacity(bytes.count + size.utf8.count + data.count + 4)
-        bytes.append(contentsOf: size.utf8)
+        HTTPSyntax.withHexadecimal(data.count) { size in
+            bytes.reserveCapacity(bytes.count + size.count + data.count + 4)
+            bytes.append(contentsOf: size)
+        }
         bytes.append(HTTPSyntax.cr)
         bytes.append(HTTPSyntax.lf)
         bytes.append(contentsOf: data)

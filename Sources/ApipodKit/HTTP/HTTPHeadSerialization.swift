@@ -2,9 +2,9 @@
 
 extension HTTPVersion {
     func serialize(into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: "HTTP/".utf8)
-        bytes.append(contentsOf: String(major).utf8)
+        bytes.appendUTF8("HTTP/" as StaticString)
+        bytes.appendDecimal(major)
         bytes.append(UInt8(ascii: "."))
-        bytes.append(contentsOf: String(minor).utf8)
+        bytes.appendDecimal(minor)
     }
 }

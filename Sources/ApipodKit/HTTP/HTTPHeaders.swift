@@ -76,7 +76,9 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
     }
 
     public mutating func add(name: String, value: String) {
-        appendLine(name: name.utf8, value: value.utf8)
+        var name = name
+        var value = value
+        name.withUTF8 { name in value.withUTF8 { value in appendLine(name: name, value: value) } }
     }
 
     /// Removes every field named `name` and says how many there were.
@@ -94,10 +96,26 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
     /// Sets `name` to the single value `value`, in the place of its first occurrence, so that
     /// rewriting a header does not reorder the section.
     public mutating func replaceOrAdd(name: String, value: String) {
-        guard let first = firstIndex(named: name.utf8) else { return add(name: name, value: value) }
+        var value = value
+        value.withUTF8 { replaceOrAdd(name: name, valueBytes: $0) }
+    }
+
+    /// `replaceOrAdd(name:value:)` with `value` in decimal, written without making a `String`
+    /// (a Content-Length on every response).
+    mutating func replaceOrAdd(name: String, decimal value: Int) {
+        HTTPSyntax.withDecimal(value) { replaceOrAdd(name: name, valueBytes: $0) }
+    }
+
+    private mutating func replaceOrAdd(name: String, valueBytes value: UnsafeBufferPointer<UInt8>) {
+        var name = name
+        name.withUTF8 { name in replaceOrAdd(nameBytes: name, value: value) }
+    }
+
+    private mutating func replaceOrAdd(nameBytes name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        guard let first = firstIndex(named: name) else { return appendLine(name: name, value: value) }
         var later = first + 1
         while later < spans.count {
-            if nameMatches(at: later, name.utf8) {
+            if nameMatches(at: later, name) {
                 liveByteCount -= spans[later].line.count
                 spans.remove(at: later)
             } else {
@@ -105,7 +123,7 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
             }
         }
         liveByteCount -= spans[first].line.count
-        appendLine(name: name.utf8, value: value.utf8)
+        appendLine(name: name, value: value)
         spans[first] = spans.removeLast()
     }
 
@@ -223,7 +241,7 @@ extension HTTPHeaders {
         bytes.append(HTTPSyntax.lf)
     }
 
-    private mutating func appendLine(name: some Collection<UInt8>, value: some Collection<UInt8>) {
+    private mutating func appendLine(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         // A section built field by field (a response head, say) starts with room for a few, so
         // its arrays are allocated once rather than grown for each field.
         if spans.capacity == 0 { reserveCapacity(Self.initialFieldRoom, bytesPerField: 48) }

@@ -35,9 +35,9 @@ public struct HTTPRequestHead: Sendable, Equatable {
     public func serialize(into bytes: inout [UInt8]) {
         bytes.reserveCapacity(bytes.count + serializedByteCount)
         // RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF
-        bytes.append(contentsOf: method.utf8)
+        bytes.appendUTF8(method)
         bytes.append(HTTPSyntax.space)
-        bytes.append(contentsOf: target.utf8)
+        bytes.appendUTF8(target)
         bytes.append(HTTPSyntax.space)
         version.serialize(into: &bytes)
         bytes.append(HTTPSyntax.cr)

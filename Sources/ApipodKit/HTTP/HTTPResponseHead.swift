@@ -37,9 +37,9 @@ public struct HTTPResponseHead: Sendable, Equatable {
         // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF
         version.serialize(into: &bytes)
         bytes.append(HTTPSyntax.space)
-        bytes.append(contentsOf: String(status).utf8)
+        bytes.appendDecimal(status)
         bytes.append(HTTPSyntax.space)
-        bytes.append(contentsOf: reason.utf8)
+        bytes.appendUTF8(reason)
         bytes.append(HTTPSyntax.cr)
         bytes.append(HTTPSyntax.lf)
         headers.serialize(into: &bytes)

@@ -39,10 +39,9 @@ public final class ResponseWriter {
     /// Sends a complete response with `body`, setting Content-Length. A status that has no
     /// content (1xx, 204, 304) gets neither the field nor the body (RFC 9110 §8.6, §6.4.1).
     public func send(_ head: consuming HTTPResponseHead, body: [UInt8] = []) async throws {
-        if !Self.hasNoContent(status: head.status) {
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
-        }
-        var bytes = prepare(&head, reserving: body.count)
+        let hasContent = !Self.hasNoContent(status: head.status)
+        if hasContent { head.headers.replaceOrAdd(name: "Content-Length", decimal: body.count) }
+        var bytes = prepare(&head, reserving: body.count, contentLength: hasContent ? body.count : nil)
         if case .contentLength? = framing {
             bytes += body
             bodyBytesWritten = body.count
@@ -132,12 +131,13 @@ public final class ResponseWriter {
     private static let heldHeadRoom = 64 * 1024
 
     /// Fixes the framing headers for this request and serialises the head, with room for
-    /// `extra` bytes after it.
-    private func prepare(_ head: inout HTTPResponseHead, reserving extra: Int) -> [UInt8] {
+    /// `extra` bytes after it. `contentLength`: the head's Content-Length, when the caller has
+    /// just set it and it need not be looked up and parsed again.
+    private func prepare(_ head: inout HTTPResponseHead, reserving extra: Int, contentLength: Int? = nil) -> [UInt8] {
         precondition(framing == nil, "a response head is sent once")
         status = head.status
         let bodyless = answersHEAD || Self.hasNoContent(status: head.status)
-        if let length = head.headers["content-length"].flatMap(Int.init) {
+        if let length = contentLength ?? head.headers["content-length"].flatMap(Int.init) {
             framing = bodyless ? Framing.none : .contentLength(remaining: length)
         } else if bodyless {
             framing = Framing.none

@@ -14,6 +14,28 @@ import Testing
         #expect(HTTPResponseHead(status: 299).reason == "")
     }
 
+    /// Numbers in heads are written straight into the bytes; every digit count, both ends of
+    /// `Int` and hexadecimal chunk sizes come out as `String(_:radix:)` would write them.
+    @Test(arguments: [0, 7, 9, 10, 99, 100, 255, 4096, 1_000_000, -1, -4096, Int.max, Int.min])
+    func numbers_areWrittenAsStringWouldWriteThem(value: Int) {
+        var decimal: [UInt8] = []
+        decimal.appendDecimal(value)
+        #expect(String(decoding: decimal, as: UTF8.self) == String(value))
+        let hexadecimal = HTTPSyntax.withHexadecimal(value) { Array($0) }
+        #expect(String(decoding: hexadecimal, as: UTF8.self) == String(value, radix: 16))
+    }
+
+    @Test func replaceOrAddDecimal_replacesEveryOccurrenceInPlace() {
+        var headers: HTTPHeaders = ["A": "1", "content-length": "5", "B": "2", "Content-Length": "6"]
+        headers.replaceOrAdd(name: "Content-Length", decimal: 1234)
+        #expect(headers.map(\.name) == ["A", "Content-Length", "B"])
+        #expect(headers["content-length"] == "1234")
+        var empty = HTTPHeaders()
+        empty.replaceOrAdd(name: "Content-Length", decimal: 0)
+        #expect(String(decoding: HTTPResponseHead(status: 200, headers: empty).serialized(), as: UTF8.self)
+            == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    }
+
     @Test func serializeInto_appends() {
         var bytes = Array("prefix".utf8)
         HTTPResponseHead(version: .http1_0, status: 200, reason: "Fine").serialize(into: &bytes)

@@ -1,0 +1,56 @@
+/// Writing heads as bytes without a `String` per number or a byte-at-a-time copy.
+///
+/// Why: `append(contentsOf: text.utf8)` takes the generic sequence path, and `String(n)` makes a
+/// string only to copy its bytes out; a response head has three numbers (version, status,
+/// Content-Length) and a few words, and together those had cost more instructions per request
+/// than parsing the request that asked for it.
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 of `text` in one copy.
+    mutating func appendUTF8(_ text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+
+    mutating func appendUTF8(_ text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
+    }
+
+    /// Appends `value` in decimal ASCII.
+    mutating func appendDecimal(_ value: Int) {
+        HTTPSyntax.withDecimal(value) { append(contentsOf: $0) }
+    }
+}
+
+extension HTTPSyntax {
+    /// Calls `body` with `value` in decimal ASCII (a leading `-` if negative), in a stack buffer
+    /// valid only inside `body`.
+    static func withDecimal<Result>(_ value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withDigits(value, radix: 10, body)
+    }
+
+    /// Like `withDecimal`, in lowercase hexadecimal (a chunk size).
+    static func withHexadecimal<Result>(_ value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withDigits(value, radix: 16, body)
+    }
+
+    private static func withDigits<Result>(
+        _ value: Int, radix: UInt, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        // 20 decimal digits hold any UInt64 magnitude, plus one for the sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { buffer in
+            var magnitude = value.magnitude
+            var start = buffer.count
+            repeat {
+                start -= 1
+                let digit = UInt8(truncatingIfNeeded: magnitude % radix)
+                buffer[start] = digit < 10 ? UInt8(ascii: "0") &+ digit : UInt8(ascii: "a") &+ (digit &- 10)
+                magnitude /= radix
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+}
