@@ -61,6 +61,7 @@ public final class HTTPServer: Sendable {
         onAcceptError: @Sendable (SocketError) -> Void
     ) async {
         defer { listener.close() }
+        let timeouts = ServerTimeouts(configuration)
         while !Task.isCancelled {
             let loop = group.next()
             let socket: Socket
@@ -75,7 +76,7 @@ public final class HTTPServer: Sendable {
             let record = ConnectionRecord()
             registry.add(record)
             let task = Task(executorPreference: loop) { [socket] in
-                let connection = ServerConnection(socket: socket, configuration: configuration, record: record)
+                let connection = ServerConnection(socket: socket, limits: configuration.limits, timeouts: timeouts, record: record)
                 await loop.withSharedCancellation { await connection.run(handler: handler) }
                 registry.remove(record)
             }

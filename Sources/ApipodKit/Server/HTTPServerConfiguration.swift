@@ -27,3 +27,19 @@ public struct HTTPServerConfiguration: Sendable {
         self.writeStallTimeout = writeStallTimeout
     }
 }
+
+/// The configuration's phase timeouts as the loops apply them, converted once per server instead
+/// of at every wait (see `Timeout`).
+struct ServerTimeouts: Sendable {
+    let requestHead: Timeout
+    let idle: Timeout
+    let bodyRead: Timeout
+    let writeStall: Timeout
+
+    init(_ configuration: HTTPServerConfiguration) {
+        requestHead = Timeout(configuration.requestHeadTimeout)
+        idle = Timeout(configuration.idleTimeout)
+        bodyRead = Timeout(configuration.bodyReadTimeout)
+        writeStall = Timeout(configuration.writeStallTimeout)
+    }
+}

@@ -2,7 +2,7 @@
 /// handler, repeat while the connection may be kept alive. Everything here belongs to that task.
 final class ServerConnection {
     let socket: Socket
-    let configuration: HTTPServerConfiguration
+    let timeouts: ServerTimeouts
     let record: ConnectionRecord
     /// The request parser; the current `ServerRequest` pulls its body through it. (Unlike the
     /// client's parser it keeps its exclusivity checks: switching them off here cost the
@@ -17,11 +17,11 @@ final class ServerConnection {
     /// The peer's host, for `ServerRequest.remoteHost`.
     private(set) lazy var remoteHost: String? = socket.peerAddress?.host
 
-    init(socket: Socket, configuration: HTTPServerConfiguration, record: ConnectionRecord) {
+    init(socket: Socket, limits: HTTPParserLimits, timeouts: ServerTimeouts, record: ConnectionRecord) {
         self.socket = socket
-        self.configuration = configuration
+        self.timeouts = timeouts
         self.record = record
-        self.parser = HTTPRequestParser(limits: configuration.limits)
+        self.parser = HTTPRequestParser(limits: limits)
     }
 
     func run(handler: some HTTPHandler) async {
@@ -31,7 +31,7 @@ final class ServerConnection {
             let head: HTTPRequestHead
             do {
                 guard let next = try await readHead(
-                    waitingUpTo: isFirst ? configuration.requestHeadTimeout : configuration.idleTimeout, afterResponse: !isFirst)
+                    waitingUpTo: isFirst ? timeouts.requestHead : timeouts.idle, afterResponse: !isFirst)
                 else { return }
                 head = next
             } catch let error as HTTPParseError {
@@ -71,7 +71,7 @@ final class ServerConnection {
     /// nothing buffered between reads.
     /// `afterResponse`: a response was just written, so the next request cannot be here yet
     /// unless it was pipelined: wait before reading, instead of a read that says EAGAIN.
-    private func readHead(waitingUpTo idle: Duration, afterResponse: Bool) async throws -> HTTPRequestHead? {
+    private func readHead(waitingUpTo idle: Timeout, afterResponse: Bool) async throws -> HTTPRequestHead? {
         var deadline = Deadline.after(idle)
         var headStarted = false
         // A pipelined request may have arrived, in part, with the previous one.
@@ -84,7 +84,7 @@ final class ServerConnection {
             if peerFinished { return nil }
             if !headStarted && received > 0 {
                 headStarted = true
-                deadline = .after(configuration.requestHeadTimeout)
+                deadline = .after(timeouts.requestHead)
             }
             do {
                 received += try await fill(deadline: deadline, waitFirst: afterResponse && received == 0)
@@ -112,7 +112,7 @@ final class ServerConnection {
     /// the body read timeout; at end of stream the parser is told, which then fails the body
     /// as truncated. Returns the byte count.
     func receive(into bytes: inout [UInt8], at offset: Int, upTo limit: Int) async throws -> Int {
-        let deadline = Deadline.after(configuration.bodyReadTimeout)
+        let deadline = Deadline.after(timeouts.bodyRead)
         while true {
             let count = try bytes.withUnsafeMutableBytes { buffer throws(SocketError) in
                 try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<min(buffer.count, offset + limit)]))
@@ -129,7 +129,7 @@ final class ServerConnection {
     }
 
     func write(_ bytes: [UInt8]) async throws {
-        try await socket.write(bytes[...], deadline: .after(configuration.writeStallTimeout))
+        try await socket.write(bytes[...], stall: timeouts.writeStall)
     }
 
     private func sendError(status: Int, reason: String, handler: some HTTPHandler) async {

@@ -55,7 +55,7 @@ public final class ServerRequest {
                 }
             } else {
                 try await sendContinueIfExpected()
-                try await connection.fill(deadline: .after(connection.configuration.bodyReadTimeout))
+                try await connection.fill(deadline: .after(connection.timeouts.bodyRead))
             }
         }
         return nil

@@ -59,13 +59,23 @@ extension Socket {
     /// full; `deadline` bounds each wait. Unlike `write(_: UnsafeRawBufferPointer)` the caller
     /// need not keep a pointer valid across the suspension: the array keeps its storage alive.
     public func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline = .never) async throws {
+        try await write(bytes) { deadline }
+    }
+
+    /// Like `write(_:deadline:)`, but each wait for room in the send buffer may last `stall`
+    /// from when it starts; the clock is read only if the kernel does not take the bytes at once.
+    public func write(_ bytes: ArraySlice<UInt8>, stall: Timeout) async throws {
+        try await write(bytes) { .after(stall) }
+    }
+
+    private func write(_ bytes: ArraySlice<UInt8>, deadline: () -> Deadline) async throws {
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
             let sent = try bytes[offset...].withUnsafeBytes { buffer throws(SocketError) in try trySend(buffer) }
             if let sent {
                 offset += sent
             } else {
-                try await waitUntilWritable(deadline: deadline, operation: "write to \(name)")
+                try await waitUntilWritable(deadline: deadline(), operation: "write to \(name)")
             }
         }
     }
