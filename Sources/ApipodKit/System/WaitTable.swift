@@ -8,12 +8,14 @@ struct WaitID: Hashable, Sendable {
 
 /// The waits one loop has suspended, and their deadlines in a min-heap.
 ///
-/// Why a slab with a heap of indices: each entry knows its heap position, so a wait that ends
-/// early (the usual case: data arrives long before an idle timeout) leaves the heap at once.
-/// A heap with lazy deletion would pile up one dead timer per read under keep-alive load.
-/// Each heap node carries its deadline, so sifting compares within the heap's own contiguous
-/// memory instead of reaching into a scattered entry per comparison (a thousand keep-alive
-/// connections put a thousand deadlines here).
+/// Why a heap with lazy deletion and compaction: nearly every wait ends long before its deadline
+/// (data arrives well within an idle timeout), so removing its node at once — a sift through
+/// the heap, rewriting the position kept in each entry it passes — was paid on every request for
+/// nothing. Instead a wait that ends leaves its node behind, recognised as dead by its serial,
+/// and only the heap's own contiguous array is touched: dead nodes that reach the top are
+/// dropped, and once they outnumber the live ones the heap is rebuilt without them, so it never
+/// holds more than about twice the waits that have deadlines. Each node carries its deadline,
+/// so sifting compares within the heap's own memory.
 /// Owned by the loop thread; every continuation is resumed by the loop after `take`, which
 /// removes the entry, so each is resumed exactly once.
 struct WaitTable {
@@ -30,7 +32,8 @@ struct WaitTable {
         var fd: Int32 = -1
         /// The descriptor whose hang-up aborts this wait, or -1.
         var watchedFD: Int32 = -1
-        var heapIndex = -1
+        /// Whether a heap node stands for this wait's deadline.
+        var hasDeadline = false
     }
 
     private var entries: ContiguousArray<Entry> = []
@@ -38,9 +41,12 @@ struct WaitTable {
     private struct HeapNode {
         var deadline: Deadline
         var index: UInt32
+        var serial: UInt32
     }
 
     private var heap: ContiguousArray<HeapNode> = []
+    /// Nodes in `heap` whose wait has ended.
+    private var deadNodes = 0
     private(set) var armedCount = 0
 
     mutating func reserve() -> WaitID {
@@ -82,8 +88,8 @@ struct WaitTable {
         entries[index].watchedFD = watchedFD
         armedCount += 1
         if deadline != .never {
-            entries[index].heapIndex = heap.count
-            heap.append(HeapNode(deadline: deadline, index: id.index))
+            entries[index].hasDeadline = true
+            heap.append(HeapNode(deadline: deadline, index: id.index, serial: id.serial))
             siftUp(heap.count - 1)
         }
     }
@@ -92,21 +98,29 @@ struct WaitTable {
     /// Returns nil for a stale id.
     mutating func take(_ id: WaitID) -> Entry? {
         guard let entry = entry(id) else { return nil }
-        if entry.heapIndex >= 0 { removeFromHeap(at: entry.heapIndex) }
         if entry.continuation != nil { armedCount -= 1 }
         entries[Int(id.index)] = Entry(serial: entry.serial)
         free.append(id.index)
+        if entry.hasDeadline {
+            deadNodes += 1
+            if deadNodes > heap.count - deadNodes + 64 { compact() }
+        }
         return entry
     }
 
+    /// The nearest deadline of a wait still pending.
     var nearestDeadline: Deadline? {
-        heap.first?.deadline
+        mutating get {
+            dropDeadTop()
+            return heap.first?.deadline
+        }
     }
 
     /// The wait whose deadline passed first, if any deadline is at or before `now`.
-    func expired(at now: Deadline) -> WaitID? {
+    mutating func expired(at now: Deadline) -> WaitID? {
+        dropDeadTop()
         guard let node = heap.first, node.deadline <= now else { return nil }
-        return WaitID(index: node.index, serial: entries[Int(node.index)].serial)
+        return WaitID(index: node.index, serial: node.serial)
     }
 
     /// Every suspended wait, for a loop that is stopping.
@@ -117,47 +131,64 @@ struct WaitTable {
         }
     }
 
-    private mutating func removeFromHeap(at position: Int) {
-        entries[Int(heap[position].index)].heapIndex = -1
-        let last = heap.removeLast()
-        guard position < heap.count else { return }
-        heap[position] = last
-        entries[Int(last.index)].heapIndex = position
-        siftDown(position)
-        siftUp(position)
+    /// Heap nodes, live and dead (for tests: it must stay bounded).
+    var timerNodeCount: Int { heap.count }
+
+    private func isLive(_ node: HeapNode) -> Bool {
+        Self.isLive(node, in: entries)
     }
 
-    private func deadline(atHeap position: Int) -> Deadline {
-        heap[position].deadline
+    private static func isLive(_ node: HeapNode, in entries: ContiguousArray<Entry>) -> Bool {
+        let entry = entries[Int(node.index)]
+        return entry.isReserved && entry.serial == node.serial && entry.hasDeadline
     }
 
-    private mutating func swapHeap(_ a: Int, _ b: Int) {
-        heap.swapAt(a, b)
-        entries[Int(heap[a].index)].heapIndex = a
-        entries[Int(heap[b].index)].heapIndex = b
+    private mutating func dropDeadTop() {
+        while let top = heap.first, !isLive(top) {
+            let last = heap.removeLast()
+            deadNodes -= 1
+            guard !heap.isEmpty else { return }
+            heap[0] = last
+            siftDown(0)
+        }
+    }
+
+    /// Rebuilds the heap from its live nodes (Floyd's construction, linear in their number).
+    private mutating func compact() {
+        let entries = entries
+        heap.removeAll { !Self.isLive($0, in: entries) }
+        deadNodes = 0
+        var parent = heap.count / 2
+        while parent > 0 {
+            parent -= 1
+            siftDown(parent)
+        }
     }
 
     private mutating func siftUp(_ start: Int) {
         var child = start
+        let node = heap[child]
         while child > 0 {
             let parent = (child - 1) / 2
-            guard deadline(atHeap: child) < deadline(atHeap: parent) else { return }
-            swapHeap(child, parent)
+            guard node.deadline < heap[parent].deadline else { break }
+            heap[child] = heap[parent]
             child = parent
         }
+        heap[child] = node
     }
 
     private mutating func siftDown(_ start: Int) {
         var parent = start
+        let node = heap[parent]
         while true {
             let left = 2 * parent + 1
+            guard left < heap.count else { break }
             let right = left + 1
-            var smallest = parent
-            if left < heap.count, deadline(atHeap: left) < deadline(atHeap: smallest) { smallest = left }
-            if right < heap.count, deadline(atHeap: right) < deadline(atHeap: smallest) { smallest = right }
-            guard smallest != parent else { return }
-            swapHeap(parent, smallest)
-            parent = smallest
+            let smaller = right < heap.count && heap[right].deadline < heap[left].deadline ? right : left
+            guard heap[smaller].deadline < node.deadline else { break }
+            heap[parent] = heap[smaller]
+            parent = smaller
         }
+        heap[parent] = node
     }
 }

@@ -3,9 +3,11 @@ import Testing
 
 extension SystemTests {
     @Suite struct WaitTableTests {
-        /// Thousands of waits armed with random deadlines, a random third of them taken early
-        /// (data arriving before the timeout): the rest expire exactly in deadline order.
-        @Test func deadlinesExpireInOrder_AfterRandomEarlyRemovals() async throws {
+        /// Thousands of waits armed with random deadlines, a random share of them taken early
+        /// (data arriving before the timeout): the rest expire exactly in deadline order. Taking
+        /// most of them makes the table rebuild its heap on the way.
+        @Test(arguments: [1000, 2900])
+        func deadlinesExpireInOrder_AfterRandomEarlyRemovals(takenEarly: Int) async throws {
             var random = SeededRandom(seed: 9112)
             var table = WaitTable()
             var armed: [(id: WaitID, deadline: Deadline)] = []
@@ -21,16 +23,44 @@ extension SystemTests {
                 continuation.resume()
             }
             armed.shuffle(using: &random)
-            let taken = armed.prefix(1000)
-            for wait in taken { #expect(table.take(wait.id) != nil) }
+            for wait in armed.prefix(takenEarly) { #expect(table.take(wait.id) != nil) }
             var expired: [Deadline] = []
             while let id = table.expired(at: Deadline(uptimeNanoseconds: 1_000_000)) {
                 expired.append(armed.first { $0.id == id }!.deadline)
                 _ = table.take(id)
             }
-            #expect(expired == armed.dropFirst(1000).map(\.deadline).sorted())
+            #expect(expired == armed.dropFirst(takenEarly).map(\.deadline).sorted())
             #expect(table.nearestDeadline == nil)
             #expect(table.armedCount == 0)
+        }
+
+        /// Keep-alive load: a few waits stay pending while a hundred thousand others come and go,
+        /// each leaving its deadline behind. The heap stays near the pending count, and the
+        /// nearest deadline is still the earliest pending one.
+        @Test func endedWaitsDoNotPileUpInTheHeap() async throws {
+            var table = WaitTable()
+            var pending: [WaitID] = []
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                for index in 0..<10 {
+                    let id = table.reserve()
+                    table.arm(id, continuation: continuation, interest: .readable, fd: 3, watchedFD: -1,
+                              deadline: Deadline(uptimeNanoseconds: UInt64(5_000_000 + index)))
+                    pending.append(id)
+                }
+                var largest = 0
+                for request in 0..<100_000 {
+                    let id = table.reserve()
+                    table.arm(id, continuation: continuation, interest: .readable, fd: 4, watchedFD: -1,
+                              deadline: Deadline(uptimeNanoseconds: UInt64(1_000 + request)))
+                    _ = table.take(id)
+                    largest = max(largest, table.timerNodeCount)
+                }
+                #expect(largest <= 2 * 10 + 64 + 1)
+                continuation.resume()
+            }
+            #expect(table.nearestDeadline == Deadline(uptimeNanoseconds: 5_000_000))
+            for id in pending { _ = table.take(id) }
+            #expect(table.nearestDeadline == nil)
         }
     }
 }
