@@ -59,6 +59,15 @@ struct HTTPMessageParser<Rules: HTTPMessageRules>: Sendable {
         body!.consumeFixed(count)
     }
 
+    /// Takes the `.end` of a body that has no bytes to come (no body, or Content-Length 0) and
+    /// says whether it did; otherwise changes nothing. The same as `next()` returning `.end`,
+    /// for a server that would otherwise make an async call per request only to learn that.
+    mutating func endBodyIfEmpty() -> Bool {
+        guard failure == nil, body?.fixedRemaining == 0 else { return false }
+        body = nil
+        return true
+    }
+
     /// The next event; after the first error, that error again, since the framing of whatever
     /// follows can no longer be trusted (RFC 9112 §11.2).
     mutating func next() throws(HTTPParseError) -> HTTPParserEvent<Rules.Head>? {

@@ -47,6 +47,12 @@ public struct HTTPRequestParser: Sendable {
     public mutating func next() throws(HTTPParseError) -> Event? {
         try parser.next()
     }
+
+    /// Takes the `.end` of a body with no bytes to come, as `next()` would return it, and says
+    /// whether it did; otherwise changes nothing.
+    public mutating func endBodyIfEmpty() -> Bool {
+        parser.endBodyIfEmpty()
+    }
 }
 
 struct HTTPRequestRules: HTTPMessageRules {

@@ -36,6 +36,10 @@ public final class ResponseWriter {
 
     public var headSent: Bool { framing != nil }
 
+    /// Whether the response is complete (sent whole, finished or aborted): the connection then
+    /// skips the call to `finish()`.
+    var isFinished: Bool { finished }
+
     /// Sends a complete response with `body`, setting Content-Length. A status that has no
     /// content (1xx, 204, 304) gets neither the field nor the body (RFC 9110 §8.6, §6.4.1).
     public func send(_ head: consuming HTTPResponseHead, body: [UInt8] = []) async throws {

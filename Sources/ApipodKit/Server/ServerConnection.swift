@@ -49,7 +49,7 @@ final class ServerConnection {
             let request = ServerRequest(head: consume head, connection: self)
             do {
                 try await handler.handle(request, response)
-                try await response.finish()
+                if !response.isFinished { try await response.finish() }
             } catch {
                 if !response.headSent {
                     let parseError = error as? HTTPParseError
@@ -128,8 +128,12 @@ final class ServerConnection {
         }
     }
 
+    /// Writes all of `bytes`. Inlined, so that the usual case, a send buffer with room, runs in
+    /// the caller's frame with no async call below it.
+    @inline(__always)
     func write(_ bytes: [UInt8]) async throws {
-        try await socket.write(bytes[...], stall: timeouts.writeStall)
+        let sent = try socket.sendNow(bytes[...])
+        if sent < bytes.count { try await socket.write(bytes[sent...], stall: timeouts.writeStall) }
     }
 
     private func sendError(status: Int, reason: String, handler: some HTTPHandler) async {

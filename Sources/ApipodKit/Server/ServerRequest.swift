@@ -25,6 +25,7 @@ public final class ServerRequest {
         }
         connection.continuePending = bodyExpected && head.version == .http1_1
             && head.headers["expect"]?.lowercased() == "100-continue"
+        if !bodyExpected { bodyFullyRead = connection.parser.endBodyIfEmpty() }
     }
 
     /// The client's address, for `X-Forwarded-For` and logs.

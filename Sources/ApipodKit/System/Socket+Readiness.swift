@@ -80,6 +80,27 @@ extension Socket {
         }
     }
 
+    /// Sends as much of `bytes` as the kernel takes now, without waiting, and returns the count:
+    /// nearly always all of them. A caller that sends this way first and calls `write` only for
+    /// a remainder makes no async call, and allocates no frame for one, when the send buffer
+    /// has room.
+    public func sendNow(_ bytes: ArraySlice<UInt8>) throws(SocketError) -> Int {
+        // `withUnsafeBytes` rethrows untyped, so the typed error travels out as a Result.
+        let sent = bytes.withUnsafeBytes { buffer -> Result<Int, SocketError> in
+            var offset = 0
+            while offset < buffer.count {
+                do throws(SocketError) {
+                    guard let sent = try trySend(UnsafeRawBufferPointer(rebasing: buffer[offset...])) else { break }
+                    offset += sent
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(offset)
+        }
+        return try sent.get()
+    }
+
     /// Sends what the kernel takes now: the count, or nil when the send buffer is full.
     private func trySend(_ buffer: UnsafeRawBufferPointer) throws(SocketError) -> Int? {
         while true {
