@@ -19,6 +19,7 @@ B=$(realpath "$2")
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
 prepare_load
+require_free_ports 18120 18121 18122
 ROUNDS=${ROUNDS:-5}
 CONNECTIONS=${CONNECTIONS:-500}
 

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
 prepare_load
+require_free_ports 18090 18091
 ROUNDS=${ROUNDS:-2}
 IDLE=${IDLE:-10000}
 

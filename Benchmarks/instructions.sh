@@ -15,6 +15,7 @@ CONNECTIONS=${CONNECTIONS:-500}
 SECONDS_COUNTED=${SECONDS_COUNTED:-8}
 TOP=${TOP:-25}
 PORT=${PORT:-18097}
+require_free_ports "$PORT"
 
 swift build -c release --product apipod-hello >/dev/null
 valgrind --tool=callgrind --instr-atstart=no --cache-sim=yes --D1=49152,12,64 --LL=1048576,16,64 \

@@ -30,6 +30,17 @@ start_chat_upstream() {
     start_nginx upstream 1 "listen 127.0.0.1:$1 backlog=4096; location / { default_type application/json; return 200 '$answer'; }"
 }
 
+# require_free_ports PORT...: stops the script if anything already listens on one of them, since
+# wait_port would then take that other server for ours and the figures would be of it.
+require_free_ports() {
+    for port in "$@"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "port $port is already in use by another process: stop it first" >&2
+            exit 69
+        fi
+    done
+}
+
 # wait_port PORT: until something accepts on 127.0.0.1:PORT (at most 10 s).
 wait_port() {
     for _ in $(seq 1 100); do

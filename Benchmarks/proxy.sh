@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
 prepare_load
+require_free_ports 18100 18101 18102
 ROUNDS=${ROUNDS:-2}
 
 swift build -c release --product apipodctl >/dev/null
