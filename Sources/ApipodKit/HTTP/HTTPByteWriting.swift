@@ -19,6 +19,40 @@ extension Array where Element == UInt8 {
     mutating func appendDecimal(_ value: Int) {
         HTTPSyntax.withDecimal(value) { append(contentsOf: $0) }
     }
+
+    /// Appends `count` bytes that `assemble` writes through a cursor (it must write exactly
+    /// that many), in one copy: each `append` is a generic call of some 80 instructions rather
+    /// than a memcpy, and a header line has six parts.
+    mutating func appendAssembled(count: Int, _ assemble: (inout ByteCursor) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            var cursor = ByteCursor(buffer: buffer)
+            assemble(&cursor)
+            precondition(cursor.offset == count, "appendAssembled wrote \(cursor.offset) of \(count) bytes")
+            append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+}
+
+/// Writes parts one after another into a buffer that has room for all of them.
+struct ByteCursor {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var offset = 0
+
+    init(buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        precondition(offset + bytes.count <= buffer.count, "ByteCursor overflow")
+        (buffer.baseAddress! + offset).update(from: source, count: bytes.count)
+        offset += bytes.count
+    }
+
+    mutating func write(_ byte: UInt8) {
+        buffer[offset] = byte
+        offset += 1
+    }
 }
 
 extension HTTPSyntax {

@@ -246,14 +246,16 @@ extension HTTPHeaders {
         // its arrays are allocated once rather than grown for each field.
         if spans.capacity == 0 { reserveCapacity(Self.initialFieldRoom, bytesPerField: 48) }
         let start = lines.count
-        lines.append(contentsOf: name)
-        let nameEnd = lines.count
-        lines.append(HTTPSyntax.colon)
-        lines.append(HTTPSyntax.space)
-        lines.append(contentsOf: value)
-        let valueEnd = lines.count
-        lines.append(HTTPSyntax.cr)
-        lines.append(HTTPSyntax.lf)
+        let nameEnd = start + name.count
+        let valueEnd = nameEnd + 2 + value.count
+        lines.appendAssembled(count: valueEnd + 2 - start) { line in
+            line.write(name)
+            line.write(HTTPSyntax.colon)
+            line.write(HTTPSyntax.space)
+            line.write(value)
+            line.write(HTTPSyntax.cr)
+            line.write(HTTPSyntax.lf)
+        }
         spans.append(Span(start: Int32(start), nameEnd: Int32(nameEnd), valueEnd: Int32(valueEnd)))
         liveByteCount += lines.count - start
     }
