@@ -3,20 +3,23 @@ import Testing
 
 extension SystemTests {
     @Suite struct WaitTableTests {
-        /// Thousands of waits armed with random deadlines, a random share of them taken early
-        /// (data arriving before the timeout): the rest expire exactly in deadline order. Taking
-        /// most of them makes the table rebuild its heap on the way.
-        @Test(arguments: [1000, 2900])
-        func deadlinesExpireInOrder_AfterRandomEarlyRemovals(takenEarly: Int) async throws {
+        /// Thousands of waits armed with deadlines, a random share of them taken early (data
+        /// arriving before the timeout): the rest expire exactly in deadline order. Taking most of
+        /// them makes the table rebuild its queue on the way. Deadlines are random, or rising
+        /// with one in ten earlier than the last (a server's pattern: sorted queue and heap).
+        @Test(arguments: [1000, 2900], [false, true])
+        func deadlinesExpireInOrder_AfterRandomEarlyRemovals(takenEarly: Int, mostlyRising: Bool) async throws {
             var random = SeededRandom(seed: 9112)
             var table = WaitTable()
             var armed: [(id: WaitID, deadline: Deadline)] = []
             // The table only stores continuations; this test's own one stands in for all of them
             // and is resumed once the waits are armed.
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                for _ in 0..<3000 {
+                for index in 0..<3000 {
                     let id = table.reserve()
-                    let deadline = Deadline(uptimeNanoseconds: UInt64.random(in: 1...1_000_000, using: &random))
+                    let rising = mostlyRising && index % 10 != 0
+                    let nanoseconds = rising ? UInt64(1000 + 300 * index) : UInt64.random(in: 1...1_000_000, using: &random)
+                    let deadline = Deadline(uptimeNanoseconds: nanoseconds)
                     table.arm(id, continuation: continuation, interest: .readable, fd: 3, watchedFD: -1, deadline: deadline)
                     armed.append((id, deadline))
                 }
@@ -35,16 +38,18 @@ extension SystemTests {
         }
 
         /// Keep-alive load: a few waits stay pending while a hundred thousand others come and go,
-        /// each leaving its deadline behind. The heap stays near the pending count, and the
-        /// nearest deadline is still the earliest pending one.
-        @Test func endedWaitsDoNotPileUpInTheHeap() async throws {
+        /// each leaving its deadline behind. What is stored stays near the pending count, and the
+        /// nearest deadline is still the earliest pending one: with the pending deadlines after
+        /// the others (which then go to the heap) and before them (all in the sorted queue).
+        @Test(arguments: [5_000_000, 10])
+        func endedWaitsDoNotPileUp(pendingDeadline: UInt64) async throws {
             var table = WaitTable()
             var pending: [WaitID] = []
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 for index in 0..<10 {
                     let id = table.reserve()
                     table.arm(id, continuation: continuation, interest: .readable, fd: 3, watchedFD: -1,
-                              deadline: Deadline(uptimeNanoseconds: UInt64(5_000_000 + index)))
+                              deadline: Deadline(uptimeNanoseconds: pendingDeadline + UInt64(index)))
                     pending.append(id)
                 }
                 var largest = 0
@@ -58,7 +63,7 @@ extension SystemTests {
                 #expect(largest <= 2 * 10 + 64 + 1)
                 continuation.resume()
             }
-            #expect(table.nearestDeadline == Deadline(uptimeNanoseconds: 5_000_000))
+            #expect(table.nearestDeadline == Deadline(uptimeNanoseconds: pendingDeadline))
             for id in pending { _ = table.take(id) }
             #expect(table.nearestDeadline == nil)
         }
