@@ -4,12 +4,10 @@ final class ServerConnection {
     let socket: Socket
     let timeouts: ServerTimeouts
     let record: ConnectionRecord
-    /// The request parser; the current `ServerRequest` pulls its body through it. Only the
-    /// connection's task touches it, each time in one call that reaches nothing else that could
-    /// (`next()`, `append` from inside a read): the runtime's exclusivity check could never fire,
-    /// and at about eleven accesses a request it cost some 800 instructions of the engine's 15k
-    /// (`Benchmarks/instructions.sh`), so it is switched off.
-    @exclusivity(unchecked) var parser: HTTPRequestParser
+    /// The request parser; the current `ServerRequest` pulls its body through it. (Unlike the
+    /// client's parser it keeps its exclusivity checks: switching them off here cost the
+    /// request and the response writer their stack allocation, two mallocs a request.)
+    var parser: HTTPRequestParser
     /// Set when the response cannot be followed by another on this connection.
     var mustClose = false
     /// The request asked for `100 Continue` and has had neither it, nor a final response, nor
