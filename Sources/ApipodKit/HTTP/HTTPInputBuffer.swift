@@ -3,6 +3,8 @@
 /// Consumed bytes are dropped lazily, when new bytes arrive and the unread part is no bigger than
 /// the consumed one, so moving it costs no more than the bytes already parsed; a buffer that was
 /// read to the end keeps a small allocation for the next message and gives a large one back.
+/// The parser frees it outright once a head has been read to the last byte (`releaseIfEmpty`),
+/// so a keep-alive connection waiting for its next request holds no buffer.
 struct HTTPInputBuffer: Sendable {
     /// The allocation kept once everything was read: a typical head fits in it.
     private static let retainedCapacity = 4096
@@ -83,5 +85,16 @@ struct HTTPInputBuffer: Sendable {
 
     mutating func skip(_ count: Int) {
         readerIndex += count
+    }
+
+    /// Frees the storage if everything in it was read: the next bytes then arrive in a fresh
+    /// allocation, which the allocator hands out from memory the thread touched moments ago,
+    /// where a buffer kept per connection is cold by the time its connection's next request
+    /// comes, a thousand connections later.
+    mutating func releaseIfEmpty() {
+        guard readerIndex == storage.count, storage.capacity > 0 else { return }
+        storage = []
+        readerIndex = 0
+        scannedCount = 0
     }
 }

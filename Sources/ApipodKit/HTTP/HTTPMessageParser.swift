@@ -89,6 +89,7 @@ struct HTTPMessageParser<Rules: HTTPMessageRules>: Sendable {
         while let head = try headReader.read(from: &buffer, parseStartLine: Rules.parseStartLine) {
             guard let framing = try rules.framing(of: head, limits: limits) else { continue }
             body = HTTPBodyDecoder(framing: framing, limits: limits)
+            buffer.releaseIfEmpty()
             return .head(consume head)
         }
         if inputEnded && (headReader.hasStarted || buffer.readableCount > 0) { throw .truncatedMessage }
