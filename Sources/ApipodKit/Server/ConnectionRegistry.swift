@@ -13,8 +13,15 @@ final class ConnectionRecord: Sendable {
     private let phase = Atomic<UInt8>(Phase.idle.rawValue)
     /// Set once by shutdown: the connection closes after its current response.
     private let draining = Atomic(false)
-    /// The connection's task, set once right after it is created; cancelled to close it.
-    let task = Mutex<Task<Void, Never>?>(nil)
+    /// What serves the connection now: the task serving its requests, or, between requests,
+    /// the loop's watch for its next one (no task then). Cancelled to close the connection.
+    let activity = Mutex(Activity.starting)
+
+    enum Activity: Sendable {
+        case starting
+        case task(Task<Void, Never>)
+        case watched(EventLoop, WaitID)
+    }
 
     /// Called with a complete head in hand; false means the server is closing this connection.
     func beginRequest() -> Bool {
@@ -34,12 +41,16 @@ final class ConnectionRecord: Sendable {
     func closeIfIdle() -> Bool {
         draining.store(true, ordering: .releasing)
         let closed = phase.compareExchange(expected: Phase.idle.rawValue, desired: Phase.closing.rawValue, ordering: .acquiringAndReleasing).exchanged
-        if closed { task.withLock { $0?.cancel() } }
+        if closed { cancel() }
         return closed
     }
 
     func cancel() {
-        task.withLock { $0?.cancel() }
+        switch activity.withLock({ $0 }) {
+        case .task(let task): task.cancel()
+        case .watched(let loop, let id): loop.cancelWatch(id)
+        case .starting: break
+        }
     }
 }
 

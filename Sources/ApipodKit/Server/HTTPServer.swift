@@ -1,8 +1,9 @@
 import Synchronization
 
 /// An HTTP/1.1 server on the event loops: one accept task hands each connection to the next
-/// loop, where the connection's own task serves it (`ServerConnection`). It is generic: what a
-/// request means is the handler's business.
+/// loop, which serves its first requests in a task of its own, then watches it between
+/// requests and hands each new burst to one of the loop's worker tasks (`ServerConnection`,
+/// `ServerWorkers`). It is generic: what a request means is the handler's business.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     /// Where the server listens; with port 0, the port the system chose.
@@ -11,6 +12,8 @@ public final class HTTPServer: Sendable {
     private let registry = ConnectionRegistry()
     /// Protected by its mutex: the accept loop's task while the server runs.
     private let acceptTask = Mutex<Task<Void, Never>?>(nil)
+    /// Ends every loop's idle workers (`ServerWorkers`), once no connection is left.
+    private let closeWorkers: @Sendable () async -> Void
 
     /// Binds the listening socket and starts accepting; the handler serves every request.
     /// - Throws: `SocketError` (`addressInUse`, an unresolvable host, …).
@@ -24,10 +27,14 @@ public final class HTTPServer: Sendable {
         let listener = try Socket.listen(host: configuration.host, port: configuration.port, on: loop)
         localAddress = try listener.localAddress
         let registry = self.registry
+        let pools = group.loops.map { ServerWorkers(loop: $0, handler: handler, registry: registry) }
+        closeWorkers = {
+            for pool in pools { await Task(executorPreference: pool.loop) { pool.close() }.value }
+        }
         let task = Task(executorPreference: loop) { [listener] in
             await Self.acceptLoop(
                 listener: listener, group: group, registry: registry, configuration: configuration,
-                handler: handler, onAcceptError: onAcceptError)
+                pools: pools, onAcceptError: onAcceptError)
         }
         acceptTask.withLock { $0 = task }
     }
@@ -53,11 +60,12 @@ public final class HTTPServer: Sendable {
             for record in registry.all { record.cancel() }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        await closeWorkers()
     }
 
-    private static func acceptLoop(
+    private static func acceptLoop<Handler: HTTPHandler>(
         listener: Socket, group: EventLoopGroup, registry: ConnectionRegistry,
-        configuration: HTTPServerConfiguration, handler: some HTTPHandler,
+        configuration: HTTPServerConfiguration, pools: [ServerWorkers<Handler>],
         onAcceptError: @Sendable (SocketError) -> Void
     ) async {
         defer { listener.close() }
@@ -75,12 +83,24 @@ public final class HTTPServer: Sendable {
             }
             let record = ConnectionRecord()
             registry.add(record)
+            let workers = pools.first { $0.loop === loop }!
             let task = Task(executorPreference: loop) { [socket] in
                 let connection = ServerConnection(socket: socket, limits: configuration.limits, timeouts: timeouts, record: record)
-                await loop.withSharedCancellation { await connection.run(handler: handler) }
-                registry.remove(record)
+                let handoff = ConnectionHandoff(connection)
+                connection.onNextRequest = { outcome in
+                    switch outcome {
+                    case .success:
+                        workers.serve(handoff)
+                    case .failure:
+                        handoff.connection.close()
+                        registry.remove(record)
+                    }
+                }
+                await loop.withSharedCancellation {
+                    await ServerWorkers.serveBurst(connection, handler: workers.handler, registry: registry, firstBurst: true)
+                }
             }
-            record.task.withLock { $0 = task }
+            record.activity.withLock { if case .starting = $0 { $0 = .task(task) } }
         }
     }
 }

@@ -1,5 +1,9 @@
-/// One accepted client connection, served by one task on one event loop: read a head, run the
-/// handler, repeat while the connection may be kept alive. Everything here belongs to that task.
+/// One accepted client connection on one event loop: read a head, run the handler, repeat while
+/// the connection may be kept alive.
+///
+/// A task serves it while it has requests to serve (`run`); between requests, when nothing more
+/// has arrived, the loop watches it instead and no task waits (`onNextRequest` starts the next
+/// one). Everything here belongs to whichever of the two has it, never both at once.
 final class ServerConnection {
     let socket: Socket
     let timeouts: ServerTimeouts
@@ -18,6 +22,10 @@ final class ServerConnection {
     private var peerFinished = false
     /// The peer's host, for `ServerRequest.remoteHost`.
     private(set) lazy var remoteHost: String? = socket.peerAddress?.host
+    /// Called by the loop on its thread when the watched connection may have its next request
+    /// (success), or is closed, timed out or cancelled (failure). Set by the server; `close()`
+    /// clears it, which ends the cycle through the closure.
+    var onNextRequest: ((Result<Void, any Error>) -> Void)?
 
     init(socket: Socket, limits: HTTPParserLimits, timeouts: ServerTimeouts, record: ConnectionRecord) {
         self.socket = socket
@@ -26,27 +34,34 @@ final class ServerConnection {
         self.parser = HTTPRequestParser(limits: limits)
     }
 
-    func run(handler: some HTTPHandler) async {
-        defer { socket.close() }
-        var isFirst = true
+    func close() {
+        socket.close()
+        onNextRequest = nil
+    }
+
+    /// Serves requests while they keep coming. Returns true when none is left to read for now:
+    /// the loop then watches the connection (`onNextRequest`); false when it must be closed.
+    /// - Parameter firstBurst: the connection was just accepted, so its first request head has
+    ///   the head timeout; later bursts start because bytes arrived.
+    func run(handler: some HTTPHandler, firstBurst: Bool) async -> Bool {
+        var isFirst = firstBurst
         while !mustClose {
             let head: HTTPRequestHead
             do {
-                guard let next = try await readHead(
-                    waitingUpTo: isFirst ? timeouts.requestHead : timeouts.idle, afterResponse: !isFirst)
-                else { return }
+                guard let next = try await readHead(waitingUpTo: isFirst ? timeouts.requestHead : timeouts.idle)
+                else { return false }
                 head = next
             } catch let error as HTTPParseError {
                 await sendError(status: error.status, reason: error.reason, handler: handler)
-                return
+                return false
             } catch is RequestHeadTimeout {
                 await sendError(status: 408, reason: "the request head took too long", handler: handler)
-                return
+                return false
             } catch {
-                return
+                return false
             }
             isFirst = false
-            guard record.beginRequest() else { return }
+            guard record.beginRequest() else { return false }
             let response = ResponseWriter(requestHead: head, connection: self)
             let request = ServerRequest(head: consume head, connection: self)
             do {
@@ -58,11 +73,32 @@ final class ServerConnection {
                     mustClose = true
                     await sendError(status: parseError?.status ?? 500, reason: parseError?.reason ?? "internal error", handler: handler)
                 }
-                return
+                return false
             }
-            if mustClose || !response.requestKeepsAlive { return }
-            if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return }
-            if !record.endRequest() { return }
+            if mustClose || !response.requestKeepsAlive { return false }
+            if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return false }
+            if !record.endRequest() { return false }
+            if parser.bufferedByteCount == 0 && !peerFinished {
+                guard let watched = watchForNextRequest() else { return false }
+                if watched { return true }
+            }
+        }
+        return false
+    }
+
+    /// Hands the connection to the loop's watch until its next request: true when armed, false
+    /// when bytes are already there to read on, nil when it cannot be watched (closed, or the
+    /// loop is stopping).
+    private func watchForNextRequest() -> Bool? {
+        guard let onNextRequest else { return nil }
+        do {
+            guard let id = try socket.watchReadable(deadline: .after(timeouts.idle), onNextRequest) else { return false }
+            record.activity.withLock { $0 = .watched(socket.loop, id) }
+            // A shutdown that began meanwhile found the task, not the watch, to cancel.
+            if record.isDraining { socket.loop.cancelWatch(id) }
+            return true
+        } catch {
+            return nil
         }
     }
 
@@ -71,13 +107,11 @@ final class ServerConnection {
     /// within the head timeout, or `RequestHeadTimeout` is thrown. Bytes count, not buffered
     /// ones: the parser consumes each complete line, so a head sent a line at a time may leave
     /// nothing buffered between reads.
-    /// `afterResponse`: a response was just written, so the next request cannot be here yet
-    /// unless it was pipelined: wait before reading, instead of a read that says EAGAIN.
     /// Never inlined: in `run`'s frame, which lives as long as the connection, its locals would
     /// sit beside the handler's and push every idle connection's task past its first slab of
     /// frames (about 1 KB more per idle connection, measured).
     @inline(never)
-    private func readHead(waitingUpTo idle: Timeout, afterResponse: Bool) async throws -> HTTPRequestHead? {
+    private func readHead(waitingUpTo idle: Timeout) async throws -> HTTPRequestHead? {
         var deadline = Deadline.after(idle)
         var headStarted = false
         // A pipelined request may have arrived, in part, with the previous one.
@@ -93,7 +127,7 @@ final class ServerConnection {
                 deadline = .after(timeouts.requestHead)
             }
             do {
-                received += try await fill(deadline: deadline, waitFirst: afterResponse && received == 0)
+                received += try await fill(deadline: deadline)
             } catch let error as SocketError {
                 if case .timedOut = error, headStarted { throw RequestHeadTimeout() }
                 return nil
@@ -105,8 +139,8 @@ final class ServerConnection {
     /// returns the byte count. At end of stream tells the parser so, which then ends or fails
     /// the message.
     @discardableResult
-    func fill(deadline: Deadline, waitFirst: Bool = false) async throws -> Int {
-        let count = try await socket.readSome(deadline: deadline, waitFirst: waitFirst) { parser.append($0) }
+    func fill(deadline: Deadline) async throws -> Int {
+        let count = try await socket.readSome(deadline: deadline) { parser.append($0) }
         if count == 0 {
             peerFinished = true
             parser.finish()

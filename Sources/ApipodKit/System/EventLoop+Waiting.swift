@@ -76,6 +76,37 @@ extension EventLoop {
         try await sleep(until: .after(duration))
     }
 
+    /// Watches `fd` without a task waiting: once it may be readable, `deadline` passes
+    /// (`WaitError.timedOut`), it is closed (`WaitError.closed`), the watch is cancelled
+    /// (`cancelWatch`) or the loop stops (`CancellationError`), the loop calls `onEnd` with the
+    /// outcome, on its thread, once. Returns nil, arming nothing, when `fd` is already known to
+    /// be readable: the caller reads on. Loop thread only.
+    ///
+    /// Why: a keep-alive connection between requests then costs a table entry instead of a
+    /// suspended task, whose frames and status records the next request would find cold.
+    func watchReadable(
+        _ fd: Int32, deadline: Deadline, _ onEnd: @escaping (Result<Void, any Error>) -> Void
+    ) throws -> WaitID? {
+        precondition(isCurrent, "a watch is armed on the loop's thread")
+        guard !isStopping else { throw CancellationError() }
+        try register(fd)
+        if slots[fd].readReady {
+            slots[fd].readReady = false
+            return nil
+        }
+        precondition(slots[fd].reader == 0, "two tasks wait to read fd \(fd)")
+        let id = waits.reserve()
+        waits.arm(id, waiter: .callback(onEnd), interest: .readable, fd: fd, watchedFD: -1, deadline: deadline)
+        slots[fd].reader = id.index + 1
+        return id
+    }
+
+    /// Ends a watch from any thread: its `onEnd` is called with `CancellationError`, unless it
+    /// has ended already.
+    func cancelWatch(_ id: WaitID) {
+        post(.cancel(id))
+    }
+
     /// Deregisters `fd` and closes it, from any thread. Waits still pending on it, or watching
     /// it, fail with `WaitError.closed`. Off the loop thread the loop does it on its next turn,
     /// so the descriptor number cannot be reused while the loop still has it registered.
@@ -125,7 +156,7 @@ extension EventLoop {
 
     func cancel(_ id: WaitID) {
         guard let entry = waits.entry(id) else { return }
-        if entry.continuation == nil {
+        if entry.waiter == nil {
             waits.markCancelled(id)
         } else {
             finish(id, .failure(CancellationError()))
@@ -199,7 +230,7 @@ extension EventLoop {
             continuation.resume(throwing: CancellationError())
             return
         }
-        waits.arm(id, continuation: continuation, interest: interest, fd: fd, watchedFD: watchedFD, deadline: deadline)
+        waits.arm(id, waiter: .task(continuation), interest: interest, fd: fd, watchedFD: watchedFD, deadline: deadline)
         let reference = id.index + 1
         switch interest {
         case .readable:
@@ -217,9 +248,10 @@ extension EventLoop {
         }
     }
 
-    /// Ends a wait: unlinks it from its slots and resumes its task. A stale id does nothing.
+    /// Ends a wait: unlinks it from its slots and resumes its task or calls its watcher. A stale
+    /// id does nothing.
     func finish(_ id: WaitID, _ result: Result<Void, any Error>) {
-        guard let entry = waits.take(id), let continuation = entry.continuation else { return }
+        guard let entry = waits.take(id), let waiter = entry.waiter else { return }
         let reference = id.index + 1
         if entry.fd >= 0, slots.isRegistered(entry.fd) {
             if slots[entry.fd].reader == reference { slots[entry.fd].reader = 0 }
@@ -228,7 +260,10 @@ extension EventLoop {
         if entry.watchedFD >= 0, slots.isRegistered(entry.watchedFD), slots[entry.watchedFD].watcher == reference {
             slots[entry.watchedFD].watcher = 0
         }
-        continuation.resume(with: result)
+        switch waiter {
+        case .task(let continuation): continuation.resume(with: result)
+        case .callback(let call): call(result)
+        }
     }
 }
 

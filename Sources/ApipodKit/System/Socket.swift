@@ -162,6 +162,15 @@ public final class Socket {
         }
     }
 
+    /// `EventLoop.watchReadable` for this socket: `onEnd` runs on the loop's thread once the
+    /// socket may be readable (or the watch ends otherwise); nil when it already is. Owning
+    /// task, on the loop's thread.
+    func watchReadable(deadline: Deadline, _ onEnd: @escaping (Result<Void, any Error>) -> Void) throws -> WaitID? {
+        guard fileDescriptor >= 0 else { throw SocketError.closed(operation: "watch") }
+        mayBeRegistered = true
+        return try loop.watchReadable(fileDescriptor, deadline: deadline, onEnd)
+    }
+
     func waitUntilWritable(deadline: Deadline, operation: @autoclosure () -> String) async throws {
         mayBeRegistered = true
         do {

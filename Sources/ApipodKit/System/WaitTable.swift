@@ -12,11 +12,18 @@ struct WaitID: Hashable, Sendable {
 struct WaitTable {
     enum Interest { case readable, writable, sleep }
 
+    /// Who learns that a wait ended: a suspended task, or a function the loop calls on its
+    /// thread (a watch, which keeps no task waiting).
+    enum Waiter {
+        case task(UnsafeContinuation<Void, any Error>)
+        case callback((Result<Void, any Error>) -> Void)
+    }
+
     struct Entry {
         var serial: UInt32 = 0
         var isReserved = false
-        /// Set once the task is suspended; nil while only reserved.
-        var continuation: UnsafeContinuation<Void, any Error>?
+        /// Set once the task is suspended or the watch armed; nil while only reserved.
+        var waiter: Waiter?
         /// A cancellation that arrived between `reserve` and `arm`.
         var isCancelled = false
         var interest = Interest.sleep
@@ -59,13 +66,12 @@ struct WaitTable {
         entries[Int(id.index)].isCancelled = true
     }
 
-    /// Stores the suspended task's continuation and what it waits for; queues its deadline.
+    /// Stores who waits and for what; queues the deadline.
     mutating func arm(
-        _ id: WaitID, continuation: UnsafeContinuation<Void, any Error>,
-        interest: Interest, fd: Int32, watchedFD: Int32, deadline: Deadline
+        _ id: WaitID, waiter: Waiter, interest: Interest, fd: Int32, watchedFD: Int32, deadline: Deadline
     ) {
         let index = Int(id.index)
-        entries[index].continuation = continuation
+        entries[index].waiter = waiter
         entries[index].interest = interest
         entries[index].fd = fd
         entries[index].watchedFD = watchedFD
@@ -80,7 +86,7 @@ struct WaitTable {
     /// Returns nil for a stale id.
     mutating func take(_ id: WaitID) -> Entry? {
         guard let entry = entry(id) else { return nil }
-        if entry.continuation != nil { armedCount -= 1 }
+        if entry.waiter != nil { armedCount -= 1 }
         entries[Int(id.index)] = Entry(serial: entry.serial)
         free.append(id.index)
         if entry.hasDeadline {
@@ -105,7 +111,7 @@ struct WaitTable {
     var armedIDs: [WaitID] {
         entries.indices.compactMap { index in
             let entry = entries[index]
-            return entry.continuation == nil ? nil : WaitID(index: UInt32(index), serial: entry.serial)
+            return entry.waiter == nil ? nil : WaitID(index: UInt32(index), serial: entry.serial)
         }
     }
 

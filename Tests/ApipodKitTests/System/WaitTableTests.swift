@@ -20,7 +20,7 @@ extension SystemTests {
                     let rising = mostlyRising && index % 10 != 0
                     let nanoseconds = rising ? UInt64(1000 + 300 * index) : UInt64.random(in: 1...1_000_000, using: &random)
                     let deadline = Deadline(uptimeNanoseconds: nanoseconds)
-                    table.arm(id, continuation: continuation, interest: .readable, fd: 3, watchedFD: -1, deadline: deadline)
+                    table.arm(id, waiter: .task(continuation), interest: .readable, fd: 3, watchedFD: -1, deadline: deadline)
                     armed.append((id, deadline))
                 }
                 continuation.resume()
@@ -48,14 +48,14 @@ extension SystemTests {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 for index in 0..<10 {
                     let id = table.reserve()
-                    table.arm(id, continuation: continuation, interest: .readable, fd: 3, watchedFD: -1,
+                    table.arm(id, waiter: .task(continuation), interest: .readable, fd: 3, watchedFD: -1,
                               deadline: Deadline(uptimeNanoseconds: pendingDeadline + UInt64(index)))
                     pending.append(id)
                 }
                 var largest = 0
                 for request in 0..<100_000 {
                     let id = table.reserve()
-                    table.arm(id, continuation: continuation, interest: .readable, fd: 4, watchedFD: -1,
+                    table.arm(id, waiter: .task(continuation), interest: .readable, fd: 4, watchedFD: -1,
                               deadline: Deadline(uptimeNanoseconds: UInt64(1_000 + request)))
                     _ = table.take(id)
                     largest = max(largest, table.timerNodeCount)
