@@ -1,26 +1,29 @@
 import Synchronization
 
-/// The server's view of one connection, shared between the connection's task and whoever
-/// shuts the server down: whether it is between requests (and may be closed at once) or busy
+/// The server's view of one connection, shared between whatever serves it (a task, or the loop
+/// watching it between requests) and whoever shuts the server down: whether it is between requests (and may be closed at once) or busy
 /// with one (and should be let finish).
 final class ConnectionRecord: Sendable {
     private enum Phase: UInt8 {
         case idle, busy, closing
     }
 
-    /// Idle ⇄ busy by the connection's task; idle → closing by shutdown. The compare-exchange
+    /// Idle ⇄ busy by the task serving the connection; idle → closing by shutdown. The compare-exchange
     /// means a request that has just arrived is either served in full or never started.
     private let phase = Atomic<UInt8>(Phase.idle.rawValue)
     /// Set once by shutdown: the connection closes after its current response.
     private let draining = Atomic(false)
     /// What serves the connection now: the task serving its requests, or, between requests,
-    /// the loop's watch for its next one (no task then). Cancelled to close the connection.
+    /// the loop's watch for its next one (no task then). Cancelled, under this lock, to close
+    /// the connection; a task sets `.watched` or `.closed` under it before it serves anyone
+    /// else, so a cancel meant for this connection never reaches a worker's next one.
     let activity = Mutex(Activity.starting)
 
     enum Activity: Sendable {
         case starting
         case task(Task<Void, Never>)
         case watched(EventLoop, WaitID)
+        case closed
     }
 
     /// Called with a complete head in hand; false means the server is closing this connection.
@@ -36,8 +39,9 @@ final class ConnectionRecord: Sendable {
 
     var isDraining: Bool { draining.load(ordering: .acquiring) }
 
-    /// Shutdown: an idle connection is closed at once (true); a busy one is marked to close
-    /// after its response (false).
+    /// Shutdown: an idle connection is closed at once (true) — a watched one by its watch, one
+    /// whose next request was just queued when its worker takes it; a busy one is marked to
+    /// close after its response (false).
     func closeIfIdle() -> Bool {
         draining.store(true, ordering: .releasing)
         let closed = phase.compareExchange(expected: Phase.idle.rawValue, desired: Phase.closing.rawValue, ordering: .acquiringAndReleasing).exchanged
@@ -46,10 +50,12 @@ final class ConnectionRecord: Sendable {
     }
 
     func cancel() {
-        switch activity.withLock({ $0 }) {
-        case .task(let task): task.cancel()
-        case .watched(let loop, let id): loop.cancelWatch(id)
-        case .starting: break
+        activity.withLock { activity in
+            switch activity {
+            case .task(let task): task.cancel()
+            case .watched(let loop, let id): loop.cancelWatch(id)
+            case .starting, .closed: break
+            }
         }
     }
 }

@@ -12,8 +12,8 @@ public final class HTTPServer: Sendable {
     private let registry = ConnectionRegistry()
     /// Protected by its mutex: the accept loop's task while the server runs.
     private let acceptTask = Mutex<Task<Void, Never>?>(nil)
-    /// Ends every loop's idle workers (`ServerWorkers`), once no connection is left.
-    private let closeWorkers: @Sendable () async -> Void
+    /// Ends every loop's idle workers (`ServerWorkers`), at the end of `shutdown`.
+    private let closeWorkers: @Sendable () -> Void
 
     /// Binds the listening socket and starts accepting; the handler serves every request.
     /// - Throws: `SocketError` (`addressInUse`, an unresolvable host, …).
@@ -29,7 +29,7 @@ public final class HTTPServer: Sendable {
         let registry = self.registry
         let pools = group.loops.map { ServerWorkers(loop: $0, handler: handler, registry: registry) }
         closeWorkers = {
-            for pool in pools { await Task(executorPreference: pool.loop) { pool.close() }.value }
+            for pool in pools { pool.loop.post(.run { pool.close() }) }
         }
         let task = Task(executorPreference: loop) { [listener] in
             await Self.acceptLoop(
@@ -43,7 +43,8 @@ public final class HTTPServer: Sendable {
     public var connectionCount: Int { registry.count }
 
     /// Stops accepting, closes idle connections at once, lets responses in flight finish for up
-    /// to `grace`, then closes whatever is left.
+    /// to `grace`, then closes whatever is left (giving up on those that ignore cancellation
+    /// after 5 more seconds).
     public func shutdown(grace: Duration) async {
         if let task = acceptTask.withLock({ $0.take() }) {
             task.cancel()
@@ -60,7 +61,7 @@ public final class HTTPServer: Sendable {
             for record in registry.all { record.cancel() }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        await closeWorkers()
+        closeWorkers()
     }
 
     private static func acceptLoop<Handler: HTTPHandler>(

@@ -2,7 +2,7 @@
 /// then `finish`). Each piece goes to the socket as it is written, with no coalescing timer:
 /// a streamed token reaches the client as soon as the handler has it. A client that reads
 /// slowly makes `write` wait, which slows whoever produces the pieces instead of growing a buffer.
-/// Belongs to the connection's task.
+/// Belongs to the task serving the request.
 public final class ResponseWriter {
     private enum Framing {
         case contentLength(remaining: Int)

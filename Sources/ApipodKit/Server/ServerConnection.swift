@@ -8,11 +8,11 @@ final class ServerConnection {
     let socket: Socket
     let timeouts: ServerTimeouts
     let record: ConnectionRecord
-    /// The request parser; the current `ServerRequest` pulls its body through it. Only the
-    /// connection's task touches it, each time in one call that reaches nothing else that could
-    /// (`next()`, `append` from inside a read): the runtime's exclusivity check could never fire,
-    /// and at about eleven accesses a request it cost some 1,300 instructions of the engine's
-    /// 15.4k (`Benchmarks/instructions.sh`), so it is switched off.
+    /// The request parser; the current `ServerRequest` pulls its body through it. Only what
+    /// serves the connection touches it, each time in one call that reaches nothing else that
+    /// could (`next()`, `append` from inside a read): the runtime's exclusivity check could never
+    /// fire, and at about eleven accesses a request it cost some 1,300 instructions of the
+    /// engine's 15.4k (`Benchmarks/instructions.sh`), so it is switched off.
     @exclusivity(unchecked) var parser: HTTPRequestParser
     /// Set when the response cannot be followed by another on this connection.
     var mustClose = false
@@ -37,6 +37,7 @@ final class ServerConnection {
     func close() {
         socket.close()
         onNextRequest = nil
+        record.activity.withLock { $0 = .closed }
     }
 
     /// Serves requests while they keep coming. Returns true when none is left to read for now:
@@ -44,6 +45,8 @@ final class ServerConnection {
     /// - Parameter firstBurst: the connection was just accepted, so its first request head has
     ///   the head timeout; later bursts start because bytes arrived.
     func run(handler: some HTTPHandler, firstBurst: Bool) async -> Bool {
+        // Queued when shutdown began: its watch, no longer armed, could not be cancelled.
+        if !firstBurst && record.isDraining { return false }
         var isFirst = firstBurst
         while !mustClose {
             let head: HTTPRequestHead
@@ -88,11 +91,18 @@ final class ServerConnection {
 
     /// Hands the connection to the loop's watch until its next request: true when armed, false
     /// when bytes are already there to read on, nil when it cannot be watched (closed, or the
-    /// loop is stopping).
+    /// loop is stopping). The loop's readiness flag may be stale (bytes that came while a
+    /// handler waited elsewhere and were read since), so a flagged socket is read once first:
+    /// on EAGAIN the watch is armed after all, instead of a task waiting out the idle timeout.
     private func watchForNextRequest() -> Bool? {
         guard let onNextRequest else { return nil }
         do {
-            guard let id = try socket.watchReadable(deadline: .after(timeouts.idle), onNextRequest) else { return false }
+            var armed = try socket.watchReadable(deadline: .after(timeouts.idle), onNextRequest)
+            if armed == nil {
+                if try fillNow() != nil { return false }
+                armed = try socket.watchReadable(deadline: .after(timeouts.idle), onNextRequest)
+            }
+            guard let id = armed else { return false }
             record.activity.withLock { $0 = .watched(socket.loop, id) }
             // A shutdown that began meanwhile found the task, not the watch, to cancel.
             if record.isDraining { socket.loop.cancelWatch(id) }
@@ -107,9 +117,8 @@ final class ServerConnection {
     /// within the head timeout, or `RequestHeadTimeout` is thrown. Bytes count, not buffered
     /// ones: the parser consumes each complete line, so a head sent a line at a time may leave
     /// nothing buffered between reads.
-    /// Never inlined: in `run`'s frame, which lives as long as the connection, its locals would
-    /// sit beside the handler's and push every idle connection's task past its first slab of
-    /// frames (about 1 KB more per idle connection, measured).
+    /// Never inlined: in `run`'s frame its locals would sit beside the handler's, a larger frame
+    /// for every request (measured with a task per connection: about 1 KB more per idle one).
     @inline(never)
     private func readHead(waitingUpTo idle: Timeout) async throws -> HTTPRequestHead? {
         var deadline = Deadline.after(idle)
@@ -133,6 +142,19 @@ final class ServerConnection {
                 return nil
             }
         }
+    }
+
+    /// Reads once from the socket into the parser if anything is there (or the peer has
+    /// finished): the count, or nil when nothing is.
+    private func fillNow() throws -> Int? {
+        let buffer = ScratchBuffer.forCurrentThread()
+        guard let count = try socket.tryRead(into: buffer) else { return nil }
+        parser.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        if count == 0 {
+            peerFinished = true
+            parser.finish()
+        }
+        return count
     }
 
     /// Reads once from the socket into the parser, waiting until `deadline` if nothing is there;

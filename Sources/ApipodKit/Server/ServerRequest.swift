@@ -1,6 +1,6 @@
 /// A request being served: its head at once, its body pulled piece by piece as the handler
 /// asks, so a large upload is never held by the server unless the handler collects it.
-/// Belongs to the connection's task.
+/// Belongs to the task serving the request.
 public final class ServerRequest {
     public let head: HTTPRequestHead
     /// Strong, not `unowned`: the connection does not hold this object, so there is no cycle, and

@@ -31,6 +31,7 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
     /// Workers waiting for work, the last to finish at the end.
     private var idle: [Worker] = []
     private var isClosed = false
+    private var closesWithLoop = false
     /// Idle workers kept; one finishing beyond this ends (many slow streams may have needed many).
     private static var maxIdle: Int { 64 }
 
@@ -43,11 +44,16 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
     /// Queues `handoff`'s connection, whose next request has arrived, for a worker.
     func serve(_ handoff: ConnectionHandoff) {
         precondition(loop.isCurrent, "workers are handed connections on their loop")
+        if !closesWithLoop {
+            closesWithLoop = true
+            loop.whenStopping { [self] in close() }
+        }
         ready.append(handoff)
         scheduleWorkerIfNone()
     }
 
-    /// Ends the idle workers; those still busy end when the queue is empty.
+    /// Ends the idle workers; those still busy end once the queue is empty. Called when the
+    /// server shuts down and when the loop stops.
     func close() {
         precondition(loop.isCurrent, "workers are closed on their loop")
         isClosed = true
@@ -74,6 +80,10 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
         if readyStart == ready.count {
             ready.removeAll(keepingCapacity: true)
             readyStart = 0
+        } else if readyStart >= 64 && 2 * readyStart >= ready.count {
+            // A backlog that never quite drains must not keep every connection it ever held.
+            ready.removeFirst(readyStart)
+            readyStart = 0
         }
         return next
     }
@@ -82,15 +92,15 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
         await loop.withSharedCancellation {
             while true {
                 scheduled -= 1
-                while let handoff = takeReady() {
+                // A cancelled worker's task stays cancelled: it must not serve anyone else.
+                while !Task.isCancelled, let handoff = takeReady() {
                     if readyStart < ready.count { scheduleWorkerIfNone() }
                     if let task = worker.task { handoff.connection.record.activity.withLock { $0 = .task(task) } }
                     await Self.serveBurst(handoff.connection, handler: handler, registry: registry, firstBurst: false)
-                    // A cancelled worker's task stays cancelled: it must not serve anyone else.
-                    if Task.isCancelled {
-                        if readyStart < ready.count { scheduleWorkerIfNone() }
-                        return
-                    }
+                }
+                if Task.isCancelled {
+                    if readyStart < ready.count { scheduleWorkerIfNone() }
+                    return
                 }
                 guard !isClosed, idle.count < Self.maxIdle else { return }
                 let proceed = await withUnsafeContinuation { wake in

@@ -80,7 +80,7 @@ extension EventLoop {
     /// (`WaitError.timedOut`), it is closed (`WaitError.closed`), the watch is cancelled
     /// (`cancelWatch`) or the loop stops (`CancellationError`), the loop calls `onEnd` with the
     /// outcome, on its thread, once. Returns nil, arming nothing, when `fd` is already known to
-    /// be readable: the caller reads on. Loop thread only.
+    /// be readable or hung up: the caller reads on. Loop thread only.
     ///
     /// Why: a keep-alive connection between requests then costs a table entry instead of a
     /// suspended task, whose frames and status records the next request would find cold.
@@ -90,7 +90,8 @@ extension EventLoop {
         precondition(isCurrent, "a watch is armed on the loop's thread")
         guard !isStopping else { throw CancellationError() }
         try register(fd)
-        if slots[fd].readReady {
+        // A hang-up seen earlier sends no new edge: the caller's read finds it at once.
+        if slots[fd].readReady || slots[fd].hungUp {
             slots[fd].readReady = false
             return nil
         }
@@ -118,7 +119,7 @@ extension EventLoop {
         }
     }
 
-    /// The number of suspended waits (loop thread only; for tests and diagnostics).
+    /// The number of armed waits, watches included (loop thread only; for tests and diagnostics).
     var suspendedWaitCount: Int {
         precondition(isCurrent, "suspendedWaitCount is loop-thread state")
         return waits.armedCount
@@ -248,8 +249,8 @@ extension EventLoop {
         }
     }
 
-    /// Ends a wait: unlinks it from its slots and resumes its task or calls its watcher. A stale
-    /// id does nothing.
+    /// Ends a wait: unlinks it from its slots and resumes its task or calls its callback. A
+    /// stale id does nothing.
     func finish(_ id: WaitID, _ result: Result<Void, any Error>) {
         guard let entry = waits.take(id), let waiter = entry.waiter else { return }
         let reference = id.index + 1

@@ -5,7 +5,7 @@ import Synchronization
 /// One thread running edge-triggered `epoll_wait`, which is also the `TaskExecutor` of the tasks
 /// that do I/O on it.
 ///
-/// Why: a connection's task started with `Task(executorPreference: loop)` runs every step on this
+/// Why: a task started with `Task(executorPreference: loop)` runs every step on this
 /// one thread, so the readiness bookkeeping needs no lock and an epoll event resumes the task
 /// without crossing threads. The design ("A2" in IO-MEASURED.md) measured a third less CPU per
 /// proxied request (16.9 vs 26.7 µs) than one shared poller behind a lock. Only other threads
@@ -38,6 +38,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     var isStopping = false  // loop thread only
     private var runningJobs: [UnownedJob] = []  // loop thread only
     private var incoming = Inbox.Batch()  // loop thread only
+    private var stopHandlers: [() -> Void] = []  // loop thread only
     private let events: UnsafeMutablePointer<epoll_event>  // contents: loop thread only
 
     /// Creates the epoll instance and starts the loop's thread.
@@ -110,6 +111,15 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Whether the loop's thread has left its run loop (for tests of shutdown).
     var hasExited: Bool {
         inbox.withLock { $0.hasExited }
+    }
+
+    /// Runs `body` on the loop's thread once the loop begins to stop, after its waits have
+    /// ended; at once if it already has. For what holds tasks on the loop that are not waits
+    /// (a server's idle workers). Loop thread only.
+    func whenStopping(_ body: @escaping () -> Void) {
+        precondition(isCurrent, "stop handlers are added on the loop's thread")
+        if isStopping { return body() }
+        stopHandlers.append(body)
     }
 
     /// Hands `message` to the loop thread from any thread, including the loop's own.
@@ -192,12 +202,16 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             case .cancel(let id): cancel(id)
             case .cancelScope(let scope): if let id = scope.pendingWait { cancel(id) }
             case .close(let fd): deregisterAndClose(fd)
+            case .run(let body): body()
             }
         }
         incoming.messages.removeAll(keepingCapacity: true)
         if stopRequested && !isStopping {
             isStopping = true
             for id in waits.armedIDs { finish(id, .failure(CancellationError())) }
+            let handlers = stopHandlers
+            stopHandlers = []
+            for handler in handlers { handler() }
         }
     }
 
@@ -226,6 +240,8 @@ enum LoopMessage: Sendable {
     case cancelScope(WaitScope)
     /// Deregister and close a descriptor whose owner let go of it off the loop thread.
     case close(Int32)
+    /// Run this on the loop's thread, unless the loop has ended.
+    case run(@Sendable () -> Void)
 }
 
 /// The loop's cross-thread mailbox (protected by `EventLoop.inbox`).

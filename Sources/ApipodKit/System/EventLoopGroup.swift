@@ -3,7 +3,7 @@ import Synchronization
 
 /// A fixed set of event loops, one per core by default, handed out round-robin.
 ///
-/// Why: one loop thread per core keeps every core busy while each connection's task stays on
+/// Why: one loop thread per core keeps every core busy while each connection stays on
 /// the single loop it was given (no locks on its path, no thread hops). The acceptor spreads new
 /// connections over the loops with `next()`.
 public final class EventLoopGroup: Sendable {

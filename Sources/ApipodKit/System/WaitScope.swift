@@ -5,7 +5,7 @@ import Synchronization
 /// Why: a wait that brings its own handler (`withTaskCancellationHandler`) pays each time for
 /// adding and removing a record under the task's status lock, and for four executor hops in and
 /// out of the standard library's function, each of which looks up the task's executor under
-/// that lock again; a proxied request waits twice. A connection's task runs inside
+/// that lock again; a proxied request waits twice. A task serving connections runs inside
 /// `EventLoop.withSharedCancellation` instead: its one handler cancels whichever wait the task
 /// has pending. The scope serves only the task that opened it and only while it is open; a
 /// child task, which inherits task-local values, takes the per-wait path.

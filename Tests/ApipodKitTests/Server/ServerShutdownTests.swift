@@ -72,6 +72,25 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// A keep-alive connection that has sent part of its next head when shutdown begins (the
+    /// loop's watch has fired, or is about to, and a worker reads the rest) is closed at once:
+    /// not after the head timeout, nor after the grace period, both far longer than the test's
+    /// hang guard.
+    @Test func shutdown_ClosesAConnectionMidwayThroughItsNextHead_AtOnce() async throws {
+        let server = try TestServer(configure: { $0.requestHeadTimeout = .seconds(60) }) { _, response in
+            try await sendText("quick", response)
+        }
+        let connection = try await server.connect()
+        try await connection.write("GET /quick HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try #require(try await connection.readResponse()).text == "quick")
+        try await connection.write("GET /next HTTP/1.1\r\nHo")
+        let shutdown = Task { await server.server.shutdown(grace: .seconds(30)) }
+        #expect(try await connection.readToEnd().isEmpty)
+        await shutdown.value
+        #expect(server.server.connectionCount == 0)
+        await server.stop()
+    }
+
     @Test func shutdown_CutsAStreamThatOutlastsTheGrace() async throws {
         let outcome = HandlerOutcome()
         let server = try TestServer(Self.endlessTicks(outcome))
