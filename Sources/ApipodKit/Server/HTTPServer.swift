@@ -52,6 +52,8 @@ public final class HTTPServer: Sendable {
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: grace)
+        // At least once, even with no grace: it marks every connection as draining.
+        for record in registry.all { _ = record.closeIfIdle() }
         while registry.count > 0 && clock.now < deadline {
             for record in registry.all { _ = record.closeIfIdle() }
             try? await Task.sleep(for: .milliseconds(10))

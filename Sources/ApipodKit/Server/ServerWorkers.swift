@@ -57,15 +57,16 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
     func close() {
         precondition(loop.isCurrent, "workers are closed on their loop")
         isClosed = true
-        for worker in idle { worker.wake?.resume(returning: false) }
+        for worker in idle { worker.wake.take()?.resume(returning: false) }
         idle.removeAll()
     }
 
     private func scheduleWorkerIfNone() {
         guard scheduled == 0 else { return }
         scheduled += 1
-        if let worker = idle.popLast(), let wake = worker.wake {
-            worker.wake = nil
+        if let worker = idle.popLast() {
+            // Set together with joining `idle`: an idle worker always has one.
+            guard let wake = worker.wake.take() else { preconditionFailure("an idle worker without its continuation") }
             wake.resume(returning: true)
             return
         }

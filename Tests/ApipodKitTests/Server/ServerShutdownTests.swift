@@ -91,6 +91,18 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// With no grace at all, idle connections are still closed and accounted for.
+    @Test func shutdown_WithNoGrace_StillClosesIdleConnections() async throws {
+        let server = try TestServer { _, response in try await sendText("quick", response) }
+        let connection = try await server.connect()
+        try await connection.write("GET /quick HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try #require(try await connection.readResponse()).text == "quick")
+        await server.server.shutdown(grace: .zero)
+        #expect(try await connection.readToEnd().isEmpty)
+        #expect(server.server.connectionCount == 0)
+        await server.stop()
+    }
+
     @Test func shutdown_CutsAStreamThatOutlastsTheGrace() async throws {
         let outcome = HandlerOutcome()
         let server = try TestServer(Self.endlessTicks(outcome))
