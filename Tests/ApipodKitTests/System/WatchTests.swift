@@ -85,7 +85,23 @@ extension SystemTests {
             }
         }
 
-        /// A loop that stops ends its watches with `CancellationError`, and refuses new ones.
+        /// A peer that hung up sends no further edge: a watch armed after the hang-up was seen
+        /// returns nil at once, so the caller reads the end of stream instead of waiting.
+        @Test func aWatchAfterAHangUp_ReturnsAtOnce() async throws {
+            try await withLoops { group in
+                let loop = group.loops[0]
+                let (mine, peer) = try makeDescriptorPair()
+                let outcomes = Outcomes()
+                _ = try await Self.watch(mine, on: loop, into: outcomes)
+                close(peer)
+                #expect(try await eventually { outcomes.all == ["readable"] })
+                #expect(try await Self.watch(mine, on: loop, into: outcomes) == nil)
+                #expect(outcomes.all == ["readable"])
+                loop.closeDescriptor(mine)
+            }
+        }
+
+        /// A loop that stops ends its watches with `CancellationError`.
         @Test func stoppingTheLoop_EndsItsWatches() async throws {
             let group = try EventLoopGroup(count: 1)
             let loop = group.loops[0]
