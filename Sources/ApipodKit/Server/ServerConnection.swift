@@ -144,16 +144,20 @@ final class ServerConnection {
         }
     }
 
+    /// The client sent its end of stream: the parser is told, which then ends or fails the
+    /// message it was reading.
+    private func peerEnded() {
+        peerFinished = true
+        parser.finish()
+    }
+
     /// Reads once from the socket into the parser if anything is there (or the peer has
     /// finished): the count, or nil when nothing is.
     private func fillNow() throws -> Int? {
         let buffer = ScratchBuffer.forCurrentThread()
         guard let count = try socket.tryRead(into: buffer) else { return nil }
         parser.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        if count == 0 {
-            peerFinished = true
-            parser.finish()
-        }
+        if count == 0 { peerEnded() }
         return count
     }
 
@@ -163,10 +167,7 @@ final class ServerConnection {
     @discardableResult
     func fill(deadline: Deadline) async throws -> Int {
         let count = try await socket.readSome(deadline: deadline) { parser.append($0) }
-        if count == 0 {
-            peerFinished = true
-            parser.finish()
-        }
+        if count == 0 { peerEnded() }
         return count
     }
 
@@ -180,10 +181,7 @@ final class ServerConnection {
                 try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<min(buffer.count, offset + limit)]))
             }
             if let count {
-                if count == 0 {
-                    peerFinished = true
-                    parser.finish()
-                }
+                if count == 0 { peerEnded() }
                 return count
             }
             try await socket.waitReadable(deadline: deadline)

@@ -23,9 +23,8 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
     let loop: EventLoop
     let handler: Handler
     private let registry: ConnectionRegistry
-    /// Connections whose next request has arrived, in order; `readyStart` is the first not taken.
-    private var ready: [ConnectionHandoff] = []
-    private var readyStart = 0
+    /// Connections whose next request has arrived, in order.
+    private var ready = ArrayQueue<ConnectionHandoff>()
     /// Workers resumed or started that have not yet taken a connection.
     private var scheduled = 0
     /// Workers waiting for work, the last to finish at the end.
@@ -74,33 +73,18 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
         worker.task = Task(executorPreference: loop) { await self.work(worker) }
     }
 
-    private func takeReady() -> ConnectionHandoff? {
-        guard readyStart < ready.count else { return nil }
-        let next = ready[readyStart]
-        readyStart += 1
-        if readyStart == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyStart = 0
-        } else if readyStart >= 64 && 2 * readyStart >= ready.count {
-            // A backlog that never quite drains must not keep every connection it ever held.
-            ready.removeFirst(readyStart)
-            readyStart = 0
-        }
-        return next
-    }
-
     private func work(_ worker: Worker) async {
         await loop.withSharedCancellation {
             while true {
                 scheduled -= 1
                 // A cancelled worker's task stays cancelled: it must not serve anyone else.
-                while !Task.isCancelled, let handoff = takeReady() {
-                    if readyStart < ready.count { scheduleWorkerIfNone() }
+                while !Task.isCancelled, let handoff = ready.popFirst() {
+                    if !ready.isEmpty { scheduleWorkerIfNone() }
                     if let task = worker.task { handoff.connection.record.activity.withLock { $0 = .task(task) } }
                     await Self.serveBurst(handoff.connection, handler: handler, registry: registry, firstBurst: false)
                 }
                 if Task.isCancelled {
-                    if readyStart < ready.count { scheduleWorkerIfNone() }
+                    if !ready.isEmpty { scheduleWorkerIfNone() }
                     return
                 }
                 guard !isClosed, idle.count < Self.maxIdle else { return }

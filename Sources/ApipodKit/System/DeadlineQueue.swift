@@ -19,20 +19,19 @@ struct DeadlineQueue {
         var serial: UInt32
     }
 
-    /// Non-decreasing deadlines from `sortedStart` on; the ones before it were dropped.
-    private var sorted: ContiguousArray<Node> = []
-    private var sortedStart = 0
+    /// Non-decreasing deadlines.
+    private var sorted = ArrayQueue<Node>()
     private var heap: ContiguousArray<Node> = []
     /// Nodes still stored whose wait has ended.
     private var deadNodes = 0
 
     /// Nodes held, live and dead (for tests: it must stay bounded).
-    var storedCount: Int { sorted.count + heap.count }
+    var storedCount: Int { sorted.storedCount + heap.count }
 
-    private var queuedCount: Int { sorted.count - sortedStart + heap.count }
+    private var queuedCount: Int { sorted.count + heap.count }
 
     mutating func insert(_ node: Node) {
-        if let last = sorted.last, sortedStart < sorted.count, node.deadline < last.deadline {
+        if let last = sorted.last, node.deadline < last.deadline {
             heap.append(node)
             siftUp(heap.count - 1)
         } else {
@@ -48,30 +47,20 @@ struct DeadlineQueue {
 
     /// The live node with the nearest deadline, after dropping the dead ones in front of it.
     mutating func first(isLive: (Node) -> Bool) -> Node? {
-        while sortedStart < sorted.count, !isLive(sorted[sortedStart]) {
-            sortedStart += 1
+        while let front = sorted.first, !isLive(front) {
+            _ = sorted.popFirst()
             deadNodes -= 1
-        }
-        if sortedStart == sorted.count {
-            sorted.removeAll(keepingCapacity: true)
-            sortedStart = 0
-        } else if sortedStart >= 1024 && 2 * sortedStart >= sorted.count {
-            sorted.removeFirst(sortedStart)
-            sortedStart = 0
         }
         while let top = heap.first, !isLive(top) {
             removeHeapTop()
             deadNodes -= 1
         }
-        guard sortedStart < sorted.count else { return heap.first }
-        let front = sorted[sortedStart]
+        guard let front = sorted.first else { return heap.first }
         guard let top = heap.first, top.deadline < front.deadline else { return front }
         return top
     }
 
     private mutating func compact(isLive: (Node) -> Bool) {
-        sorted.removeFirst(sortedStart)
-        sortedStart = 0
         sorted.removeAll { !isLive($0) }
         heap.removeAll { !isLive($0) }
         deadNodes = 0
