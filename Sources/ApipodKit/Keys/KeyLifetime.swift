@@ -35,6 +35,9 @@ public struct KeyLifetime: Sendable, Equatable {
     /// A number of days, possibly fractional, as the admin API's `expires_in` carries it.
     public init(days: Double) throws(KeyLifetimeError) {
         guard days.isFinite else { throw .malformed(String(days)) }
+        // Checked before the conversion, which traps outside Int64's range (-1e300 days had
+        // ended the server from the admin API).
+        guard days > 0 else { throw .notPositive }
         guard days <= Double(Self.maximumSeconds) / 86_400 else { throw .tooLong }
         try self.init(seconds: Int64((days * 86_400).rounded()))
     }

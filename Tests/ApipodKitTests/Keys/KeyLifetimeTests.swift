@@ -22,6 +22,12 @@ struct KeyLifetimeTests {
         #expect(throws: KeyLifetimeError.tooLong) { try KeyLifetime(days: 1e12) }
     }
 
+    /// The admin API hands over any JSON number: a negative one had trapped converting to Int64.
+    @Test(arguments: [-1e300, -1, -0.0, 0, 1e-300, -Double.greatestFiniteMagnitude])
+    func rejectsDaysThatAreNotPositive(days: Double) {
+        #expect(throws: KeyLifetimeError.notPositive) { try KeyLifetime(days: days) }
+    }
+
     @Test func errorMessageShowsTheAcceptedForms() {
         #expect(KeyLifetimeError.malformed("3x").description.contains("30d, 12h, 15m, 45s"))
     }
