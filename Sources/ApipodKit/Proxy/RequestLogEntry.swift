@@ -1,6 +1,10 @@
 /// One line of the request log: method, path (without the query, which may carry secrets),
 /// status, duration, key id, requested → routed model, bytes in and out, and what went wrong.
 /// Never a key, a digest or a header value.
+///
+/// Whatever a client chose (the path, the model, an error that quotes its input) is escaped and
+/// cut to a bound (`LogText`), so no client can end a line, forge the next one, or send a
+/// terminal escape to whoever reads the log.
 struct RequestLogEntry {
     let method: String
     let path: String
@@ -34,18 +38,22 @@ struct RequestLogEntry {
                 high -= 1
             }
         }
-        add(time); add(" "); add(client); add(" "); add(method); add(" "); add(path); add(" ")
+        add(time); add(" "); add(client); add(" ")
+        LogText.append(method, to: &line, limit: 32, field: true); add(" ")
+        LogText.append(path, to: &line, limit: 512, field: true); add(" ")
         add(Int64(status)); add(" ")
         let (seconds, attoseconds) = duration.components
         let tenths = seconds * 10_000 + attoseconds / 100_000_000_000_000
         add(tenths / 10); add("."); add(tenths % 10); add("ms key=")
         if let keyID { add(keyID) } else { add("-") }
         if let requestedModel {
-            add(" model="); add(requestedModel)
-            if let routedModel, routedModel != requestedModel { add("->"); add(routedModel) }
+            add(" model="); LogText.append(requestedModel, to: &line, limit: 128, field: true)
+            if let routedModel, routedModel != requestedModel {
+                add("->"); LogText.append(routedModel, to: &line, limit: 128, field: true)
+            }
         }
         add(" in="); add(Int64(bytesIn)); add(" out="); add(Int64(bytesOut))
-        if let note { add(" ("); add(note); add(")") }
+        if let note { add(" ("); LogText.append(note, to: &line, limit: 512, field: false); add(")") }
         return line
     }
 }

@@ -22,4 +22,21 @@ struct RequestLogEntryTests {
         let line = entry.line(at: "T", duration: .seconds(2) + .microseconds(50))
         #expect(String(decoding: line, as: UTF8.self) == "T - GET /v1/models 401 2000.0ms key=- in=0 out=0 (missing API key)")
     }
+
+    @Test func clientChosenTextCannotEndTheLineOrReachTheTerminal() {
+        var entry = RequestLogEntry(method: "POST", path: "/v1/chat/completions", client: "-")
+        entry.status = 200
+        entry.requestedModel = "a\nb c\u{1B}[31m\\\u{9B}\u{202E}é"
+        entry.note = "unknown field 'x\ry'"
+        let line = String(decoding: entry.line(at: "T", duration: .zero), as: UTF8.self)
+        #expect(line == #"T - POST /v1/chat/completions 200 0.0ms key=- model=a\x0ab\x20c\x1b[31m\x5c\xc2\x9b\xe2\x80\xaeé in=0 out=0 (unknown field 'x\x0dy')"#)
+    }
+
+    @Test func longClientTextIsCutAtACharacterBoundary() {
+        var entry = RequestLogEntry(method: "POST", path: "/v1/" + String(repeating: "p", count: 2000), client: "-")
+        entry.requestedModel = String(repeating: "é", count: 1000)
+        let line = String(decoding: entry.line(at: "T", duration: .zero), as: UTF8.self)
+        #expect(line.contains("/v1/" + String(repeating: "p", count: 508) + "… "))
+        #expect(line.contains("model=" + String(repeating: "é", count: 64) + "… in="))
+    }
 }
