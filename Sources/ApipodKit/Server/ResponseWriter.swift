@@ -141,7 +141,7 @@ public final class ResponseWriter {
         precondition(framing == nil, "a response head is sent once")
         status = head.status
         let bodyless = answersHEAD || Self.hasNoContent(status: head.status)
-        if let length = contentLength ?? head.headers["content-length"].flatMap(Int.init) {
+        if let length = contentLength ?? Self.declaredLength(in: &head.headers) {
             framing = bodyless ? Framing.none : .contentLength(remaining: length)
         } else if bodyless {
             framing = Framing.none
@@ -170,6 +170,24 @@ public final class ResponseWriter {
         bytes.reserveCapacity(head.serializedByteCount + extra)
         head.serialize(into: &bytes)
         return bytes
+    }
+
+    /// The head's Content-Length, as one field with one number. A list of one value repeated,
+    /// or the same field twice, which a parser may accept (RFC 9112 §6.3) and a relayed head may
+    /// carry, is rewritten as one field; an invalid one is dropped and the body framed anew. So
+    /// a head never leaves with a length a cache in front might read its own way, nor with a
+    /// length beside chunked framing.
+    private static func declaredLength(in headers: inout HTTPHeaders) -> Int? {
+        guard let first = headers.firstIndex(named: "content-length") else { return nil }
+        guard let length = try? HTTPBodyFraming.contentLength(headers) else {
+            headers.remove(named: "content-length")
+            return nil
+        }
+        let plain = headers.withField(at: first) { _, value in value.allSatisfy(HTTPSyntax.isDigit) }
+        if !plain || headers.count(named: "content-length") > 1 {
+            headers.replaceOrAdd(name: "Content-Length", decimal: length)
+        }
+        return length
     }
 
     private static func hasNoContent(status: Int) -> Bool {
