@@ -13,7 +13,7 @@ public final class KeyAuthenticator: Sendable {
     private let writer: KeyStoreWorker
     /// Protected by its mutex; emptied on any database change, and when it reaches `cacheLimit`
     /// (so a client spraying random keys cannot grow it without bound).
-    private let cache = Mutex<[SHA256.Digest: KeyRecord?]>([:])
+    private let cache = Mutex(Cache())
     /// Protected by its mutex: key id → latest use, waiting to be written.
     private let pendingUse = Mutex<[Int64: Timestamp]>([:])
     /// Protected by its mutex: the polling and flushing timers while started.
@@ -68,7 +68,18 @@ public final class KeyAuthenticator: Sendable {
 
     /// Forgets every cached answer; the next lookups go to the database.
     public func invalidate() {
-        cache.withLock { $0.removeAll(keepingCapacity: true) }
+        cache.withLock { cache in
+            cache.entries.removeAll(keepingCapacity: true)
+            cache.generation &+= 1
+        }
+    }
+
+    /// The cached answers, and a count of invalidations: a lookup that read the database
+    /// before an invalidation must not put what it read back after it (a key disabled through
+    /// the admin API would otherwise pass until the next `data_version` poll).
+    private struct Cache {
+        var entries: [SHA256.Digest: KeyRecord?] = [:]
+        var generation: UInt64 = 0
     }
 
     /// The verdict for a presented key at `now`. Storage errors are reported and treated as
@@ -77,7 +88,8 @@ public final class KeyAuthenticator: Sendable {
         guard APIKey.isPlausible(presented) else { return .unknown }
         let digest = SHA256.digest(presented.utf8)
         let record: KeyRecord?
-        if let cached = cache.withLock({ $0[digest] }) {
+        let (cached, generation) = cache.withLock { ($0.entries[digest], $0.generation) }
+        if let cached {
             record = cached
         } else {
             do {
@@ -87,8 +99,9 @@ public final class KeyAuthenticator: Sendable {
                 return .unknown
             }
             cache.withLock { cache in
-                if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-                cache[digest] = .some(record)
+                guard cache.generation == generation else { return }
+                if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
+                cache.entries[digest] = .some(record)
             }
         }
         guard let record else { return .unknown }
