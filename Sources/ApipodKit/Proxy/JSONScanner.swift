@@ -60,6 +60,11 @@ struct JSONScanner {
             guard peek() == UInt8(ascii: ":") else { throw fail("expected ':' in JSON") }
             index += 1
             skipWhitespace()
+            // Decoders that match member names without regard to case (Go's `encoding/json`,
+            // among others) would take `"Model"` for `"model"`: refused, never passed on unrouted.
+            if topLevel, let name, name != memberName, HTTPSyntax.equalsIgnoringCase(name.utf8, memberName.utf8) {
+                throw fail("the JSON has a \"\(name)\" field: only \"\(memberName)\" is read here, and an upstream that ignores case would read it too")
+            }
             if topLevel && name == memberName {
                 guard member == nil else { throw fail("the JSON has more than one \"\(memberName)\" field") }
                 let start = index
