@@ -4,7 +4,8 @@
 // Each input goes to both parsers whole, cut in two at a point derived from its bytes, and (when
 // short) a byte at a time.
 // All runs must end the same way (the same messages, bodies and error), must not spin, and must
-// keep the sticky-error promise. Any violation traps, and libFuzzer saves the input.
+// keep the sticky-error promise; each request target's path must normalise to a normal path.
+// Any violation traps, and libFuzzer saves the input.
 
 /// Traps with `message`: unlike `precondition`, `fatalError` keeps its message in an -O build.
 func check(_ condition: Bool, _ message: @autoclosure () -> String) {
@@ -88,6 +89,20 @@ where Parser.Head: SerializableHead {
     }
 }
 
+/// Every parsed target's path normalises without trapping, to an absolute path that is normal
+/// already: normalising it again changes nothing, and no `.` or `..` segment is left.
+func checkPathNormalization(_ outcome: Outcome<HTTPRequestHead>) {
+    for case .head(let head) in outcome.events {
+        let path = String(head.target.prefix { $0 != "?" })
+        guard let normal = try? HTTPRequestPath.normalized(path) else { continue }
+        check(normal.hasPrefix("/"), "a normalised path is not absolute: \(normal)")
+        let again = try? HTTPRequestPath.normalized(normal)
+        check(again == nil || again == normal, "normalising \(normal) again gives \(again ?? "an error")")
+        let segments = normal.split(separator: "/", omittingEmptySubsequences: false)
+        check(!segments.contains(".") && !segments.contains(".."), "a dot-segment is left in \(normal)")
+    }
+}
+
 /// The heads `checkRoundTrip` can write.
 protocol SerializableHead {
     var headers: HTTPHeaders { get }
@@ -122,6 +137,7 @@ public func fuzzHTTPParsers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     check(run(requests, split) == requestOutcome, "request events depend on the split at \(point)")
     check(run(requests, bytewise) == requestOutcome, "request events differ byte by byte")
     checkRoundTrip(requestOutcome, HTTPRequestParser(limits: .requests))
+    checkPathNormalization(requestOutcome)
 
     var responses = HTTPResponseParser(limits: useTight ? tight : .responses)
     for bit in 1..<9 {

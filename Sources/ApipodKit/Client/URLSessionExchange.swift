@@ -120,6 +120,8 @@ final class URLSessionAnswer: UpstreamAnswer {
     private(set) var head = HTTPResponseHead(status: 502)
     let isStreamed = true
     var bufferedBodyByteCount: Int { exchange.firstPieceByteCount }
+    /// The delegate hands over whole pieces, so any buffered byte is one.
+    var hasPieceReady: Bool { exchange.firstPieceByteCount > 0 }
     private(set) var isComplete = false
 
     init(exchange: URLSessionExchange, signal: Socket, configuration: HTTPClientConfiguration) {

@@ -14,6 +14,8 @@ public final class UpstreamResponse {
     public private(set) var isComplete = false
     /// How the body is framed on the upstream connection, fixed when the head arrived.
     public let framing: HTTPBodyFraming?
+    /// The parser's next event, taken early by `hasPieceReady` and handed out first by `nextPiece`.
+    private var peeked: HTTPParserEvent<HTTPResponseHead>?
 
     init(head: HTTPResponseHead, socket: Socket, parser: HTTPResponseParser, pool: ConnectionPool, configuration: HTTPClientConfiguration) {
         self.head = head
@@ -34,8 +36,10 @@ public final class UpstreamResponse {
     ///   pieces, `SocketError.peerClosed`, or `CancellationError`.
     public func nextPiece(watching client: Socket? = nil) async throws -> ArraySlice<UInt8>? {
         while let socket {
-            let event: HTTPParserEvent<HTTPResponseHead>?
-            do { event = try parser.next() } catch { throw fail(error.description) }
+            var event = peeked.take()
+            if event == nil {
+                do { event = try parser.next() } catch { throw fail(error.description) }
+            }
             switch event {
             case .body(let piece)?:
                 bodyBytesRead += piece.count
@@ -70,6 +74,13 @@ public final class UpstreamResponse {
     }
 
     public var bufferedBodyByteCount: Int { parser.bufferedByteCount }
+
+    /// Parses ahead, without I/O, and keeps the event for `nextPiece`. A parse error is left
+    /// for `nextPiece` to meet: the parser repeats it.
+    public var hasPieceReady: Bool {
+        if peeked == nil, socket != nil { peeked = try? parser.next() }
+        return peeked != nil
+    }
 
     /// The body has ended: the connection is reused when the upstream allows it.
     private func end(_ socket: Socket) {

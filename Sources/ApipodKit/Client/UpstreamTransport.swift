@@ -17,6 +17,9 @@ public protocol UpstreamAnswer: AnyObject {
     /// Body bytes that have arrived and not been taken (with any chunk framing around them):
     /// when not zero, `nextPiece` will not wait.
     var bufferedBodyByteCount: Int { get }
+    /// True when `nextPiece` would return without waiting: a whole piece (or the end) is
+    /// buffered, not merely bytes of framing such as half a chunk-size line.
+    var hasPieceReady: Bool { get }
     /// The next piece of the body, or nil at its end.
     /// - Throws: `HTTPClientError.badResponse`, `SocketError.peerClosed` when `client` hangs
     ///   up (the upstream exchange is then abandoned), or `CancellationError`.

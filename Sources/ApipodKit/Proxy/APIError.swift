@@ -21,11 +21,16 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     public let kind: Kind
+    /// What the client is told.
     public let message: String
+    /// What only the log is told: the upstream's address and the connect error, say, which are
+    /// the operator's business and would show a client the network behind the proxy.
+    public let logDetail: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, logDetail: String? = nil) {
         self.kind = kind
         self.message = message
+        self.logDetail = logDetail
     }
 
     public var status: Int {

@@ -29,7 +29,8 @@ final class Forwarder: Sendable {
         "/v1/responses", "/v1/embeddings",
     ]
 
-    func forward(_ request: ServerRequest, path: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+    /// - Parameter target: the request target to send upstream, its path normalised.
+    func forward(_ request: ServerRequest, path: String, target: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
         entry.keyID = try await authenticate(request.head.headers)
 
         var body: RequestBody?
@@ -40,7 +41,7 @@ final class Forwarder: Sendable {
         }
 
         var head = HTTPRequestHead(
-            method: request.head.method, target: upstream.basePath + request.head.target,
+            method: request.head.method, target: upstream.basePath + target,
             headers: HeaderPolicy.upstreamRequest(
                 request.head.headers, upstreamKey: upstreamKey, upstreamAuthority: upstream.authority,
                 clientAddress: request.remoteHost, bodyLength: body?.count))
@@ -54,10 +55,12 @@ final class Forwarder: Sendable {
         do {
             answer = try await transport.request(head, body: body ?? .empty, on: request.clientSocket.loop, watching: request.clientSocket)
         } catch let error as HTTPClientError {
+            // The client learns whose fault it was; the address and the reason are the log's.
+            let detail = "\(upstream): \(error.description)"
             switch error {
-            case .unreachable(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) is unreachable (\(reason))")
-            case .responseTimeout: throw APIError(.upstreamTimeout, "the upstream \(upstream) did not answer in time")
-            case .badResponse(let reason): throw APIError(.upstreamUnreachable, "the upstream \(upstream) broke off (\(reason))")
+            case .unreachable: throw APIError(.upstreamUnreachable, "the upstream is unreachable", logDetail: detail)
+            case .responseTimeout: throw APIError(.upstreamTimeout, "the upstream did not answer in time", logDetail: detail)
+            case .badResponse: throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: detail)
             }
         }
         entry.status = answer.head.status
@@ -130,11 +133,12 @@ final class Forwarder: Sendable {
             status: upstreamHead.status, reason: upstreamHead.reason,
             headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
         // The head leaves with the first piece when that is already here (one send for a short
-        // answer), and on its own before any wait, so a stream's head is never held back.
+        // answer), and on its own before any wait, so a stream's head is never held back, not
+        // even behind part of a chunk-size line.
         response.startHoldingHead(consume head, firstPieceBytes: answer.bufferedBodyByteCount)
         do {
             while true {
-                if answer.bufferedBodyByteCount == 0 { try await response.flush() }
+                if !answer.hasPieceReady { try await response.flush() }
                 guard let piece = try await answer.nextPiece(watching: request.clientSocket) else { break }
                 try await response.write(piece)
                 if answer.isComplete { break }
@@ -148,9 +152,13 @@ final class Forwarder: Sendable {
 
     private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter) async throws {
         var body: [UInt8] = []
-        while let piece = try await answer.nextPiece(watching: request.clientSocket) {
-            body.append(contentsOf: piece)
-            if body.count > 16 << 20 { throw APIError(.upstreamUnreachable, "the upstream's model list is too large") }
+        do {
+            while let piece = try await answer.nextPiece(watching: request.clientSocket) {
+                body.append(contentsOf: piece)
+                if body.count > 16 << 20 { throw APIError(.upstreamUnreachable, "the upstream's model list is too large") }
+            }
+        } catch let error as HTTPClientError {
+            throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: "\(upstream): \(error.description)")
         }
         let anthropic = request.head.headers.contains("anthropic-version")
         let encoded = answer.head.headers["content-encoding"].map { $0.lowercased() != "identity" } ?? false

@@ -3,8 +3,9 @@
 /// Hop-by-hop headers describe one connection, not the message, so they never cross
 /// (RFC 9110 §7.6.1): first every field the `Connection` header names, then the fixed list
 /// Go's `httputil.ReverseProxy` also removes. Credentials are swapped: the client's key is for
-/// this proxy, the upstream gets ours. `X-Forwarded-*` and `Forwarded` from the client are
-/// dropped (anyone can write them) and replaced by our own `X-Forwarded-For`.
+/// this proxy, the upstream gets ours. `X-Forwarded-*`, `Forwarded` and the other client-address
+/// claims (`X-Real-IP`, `True-Client-IP`, `CF-Connecting-IP`) from the client are dropped
+/// (anyone can write them) and replaced by our own `X-Forwarded-For`.
 enum HeaderPolicy {
     static let hopByHop: [StaticString] = [
         "connection", "proxy-connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
@@ -12,9 +13,12 @@ enum HeaderPolicy {
     ]
 
     /// Client fields the upstream never sees, besides the hop-by-hop ones: the client's
-    /// credentials, forwarding claims anyone can forge, and framing we set ourselves. (`Expect`:
+    /// credentials, forwarding and address claims anyone can forge, and framing we set ourselves. (`Expect`:
     /// the body is read in full already, so the upstream must not wait for a 100 Continue.)
-    static let strippedFromRequests: [StaticString] = ["authorization", "x-api-key", "forwarded", "expect", "content-length"]
+    static let strippedFromRequests: [StaticString] = [
+        "authorization", "x-api-key", "forwarded", "expect", "content-length",
+        "x-real-ip", "true-client-ip", "cf-connecting-ip",
+    ]
 
     /// The headers for the upstream request; every field not named here passes unchanged, in order.
     /// Built as a new section, each kept field copied as bytes, rather than by editing a copy

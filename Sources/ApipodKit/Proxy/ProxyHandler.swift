@@ -16,28 +16,15 @@ public final class ProxyHandler: HTTPHandler {
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
         let started = ContinuousClock.now
         let target = request.head.target
+        let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // Without a query the path shares the target's storage.
-        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[..<$0]) } ?? target
+        let path = queryStart.map { String(target[..<$0]) } ?? target
         let dialect = APIDialect(path: path)
         var entry = RequestLogEntry(method: request.head.method, path: path, client: request.remoteHost ?? "-")
         do {
-            try await dispatch(request, path: path, response, &entry)
-        } catch let error as APIError {
-            entry.note = error.message
-            try await fail(error, dialect, response, &entry)
-        } catch let error as HTTPParseError {
-            entry.note = error.reason
-            let kind: APIError.Kind = error == .bodyTooLarge ? .payloadTooLarge : .badRequest
-            try await fail(APIError(kind, "malformed request: \(error.reason)"), dialect, response, &entry)
-        } catch let error as SocketError {
-            let gone = Self.clientGone(error)
-            entry.note = gone ? "client closed the connection" : error.description
-            // 499, as nginx logs it: the client went away before it had its answer.
-            if gone && !response.headSent { entry.status = 499 }
-            response.abort()
-        } catch is CancellationError {
-            entry.note = "cancelled by shutdown"
-            response.abort()
+            try await dispatch(request, path: path, query: queryStart.map { target[$0...] }, response, &entry)
+        } catch {
+            await fail(error, dialect, response, &entry)
         }
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
@@ -45,15 +32,33 @@ public final class ProxyHandler: HTTPHandler {
     }
 
     public func errorBody(status: Int, reason: String) -> (contentType: String, body: [UInt8]) {
-        let kind: APIError.Kind = switch status {
-        case 413: .payloadTooLarge
-        case 500...: .internalError
-        default: .badRequest
+        let error = switch status {
+        case 413: APIError(.payloadTooLarge, "malformed request: \(reason)")
+        case 500...: APIError(.internalError, "internal error")
+        default: APIError(.badRequest, "malformed request: \(reason)")
         }
-        return ("application/json", APIError(kind, "malformed request: \(reason)").body(.openAI))
+        return ("application/json", error.body(.openAI))
     }
 
-    private func dispatch(_ request: ServerRequest, path: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+    /// Routes by the normalised path (`HTTPRequestPath`), decided before anything else: a path
+    /// that names `/v1/…` as sent but leaves it once normalised is refused, never forwarded with
+    /// the upstream's key; one that normalises into `/v1/` is forwarded as normalised.
+    private func dispatch(
+        _ request: ServerRequest, path sent: String, query: Substring?, _ response: ResponseWriter, _ entry: inout RequestLogEntry
+    ) async throws {
+        var path = sent
+        var target = request.head.target
+        do {
+            if let normal = try HTTPRequestPath.normalized(sent) {
+                path = normal
+                target = query.map { normal + $0 } ?? normal
+            }
+        } catch {
+            throw APIError(.badRequest, "the request path is refused: \(error.description)")
+        }
+        if Self.isUnderV1(sent) && !Self.isUnderV1(path) {
+            throw APIError(.badRequest, "the request path leaves /v1/ once its dot-segments are resolved")
+        }
         if path == "/health" {
             var head = HTTPResponseHead(status: 200)
             head.headers.add(name: "Content-Type", value: "application/json")
@@ -62,23 +67,59 @@ public final class ProxyHandler: HTTPHandler {
         } else if path == "/admin" || path.hasPrefix("/admin/") {
             guard let admin else { throw APIError(.notFound, "the admin API is off: set ADMIN_SECRET to enable it") }
             try await admin.handle(request, path: path, response, &entry)
-        } else if path == "/v1" || path.hasPrefix("/v1/") {
-            try await forwarder.forward(request, path: path, response, &entry)
+        } else if Self.isUnderV1(path) {
+            try await forwarder.forward(request, path: path, target: target, response, &entry)
         } else {
             throw APIError(.notFound, "no route for \(path)")
         }
     }
 
-    private func fail(_ error: APIError, _ dialect: APIDialect, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
-        entry.status = error.status
+    private static func isUnderV1(_ path: String) -> Bool {
+        path == "/v1" || path.hasPrefix("/v1/")
+    }
+
+    /// Answers a request that failed before its answer began, in the caller's dialect, and
+    /// notes why for the log; after the head, closing is the only signal HTTP/1.1 has. Every
+    /// error ends here, so every request gets its log line and a status that says whose fault
+    /// it was: 502 for the upstream's, 500 only for our own.
+    private func fail(_ error: any Error, _ dialect: APIDialect, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async {
+        let answer: APIError
+        switch error {
+        case let error as APIError:
+            answer = error
+        case let error as HTTPParseError:
+            let kind: APIError.Kind = error == .bodyTooLarge ? .payloadTooLarge : .badRequest
+            answer = APIError(kind, "malformed request: \(error.reason)")
+        case let error as HTTPClientError:
+            answer = APIError(.upstreamUnreachable, "the upstream failed", logDetail: error.description)
+        case let error as SocketError:
+            let gone = Self.clientGone(error)
+            entry.note = gone ? "client closed the connection" : error.description
+            // 499, as nginx logs it: the client went away before it had its answer.
+            if gone && !response.headSent { entry.status = 499 }
+            response.abort()
+            return
+        case is CancellationError:
+            entry.note = "cancelled by shutdown"
+            response.abort()
+            return
+        default:
+            answer = APIError(.internalError, "internal error", logDetail: String(describing: error))
+        }
+        entry.note = answer.logDetail.map { "\(answer.message): \($0)" } ?? answer.message
+        entry.status = answer.status
         guard !response.headSent else {
             response.abort()
             return
         }
-        var head = HTTPResponseHead(status: error.status)
+        var head = HTTPResponseHead(status: answer.status)
         head.headers.add(name: "Content-Type", value: "application/json")
-        if error.kind == .missingKey { head.headers.add(name: "WWW-Authenticate", value: "Bearer") }
-        try await response.send(head, body: error.body(dialect))
+        if answer.kind == .missingKey { head.headers.add(name: "WWW-Authenticate", value: "Bearer") }
+        do {
+            try await response.send(head, body: answer.body(dialect))
+        } catch {
+            response.abort()
+        }
     }
 
     static func clientGone(_ error: SocketError) -> Bool {

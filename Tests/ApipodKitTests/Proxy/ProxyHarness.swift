@@ -28,7 +28,7 @@ struct ProxyHarness {
             upstreamKey: "upstream-secret", adminSecret: adminSecret, databasePath: databasePath)
         configuration.maxBodyBytes = maxBodyBytes
         configuration.upstreamResponseTimeout = upstreamTimeout
-        logger = LineLogger(fd: open("/dev/null", O_WRONLY))
+        logger = LineLogger(fd: open(scratch.file("requests.log"), O_WRONLY | O_CREAT | O_APPEND, 0o600))
         running = try ProxyService.start(configuration, logger: logger, loops: 2)
         clientGroup = try EventLoopGroup(count: 1)
     }
@@ -39,6 +39,21 @@ struct ProxyHarness {
 
     func chat(_ body: String, headers: [(String, String)]? = nil, path: String = "/v1/chat/completions") async throws -> TestClient.Response {
         try await client.send("POST", path, headers: headers ?? [bearer, ("Content-Type", "application/json")], body: Array(body.utf8))
+    }
+
+    /// The request log's lines (not serve's start-up lines) once at least `count` are written:
+    /// a line follows its answer, so it may still be on its way when the client has the
+    /// response. Fewer after 10 s.
+    func logLines(atLeast count: Int = 1) async throws -> [String] {
+        var lines: [String] = []
+        for _ in 0..<400 {
+            logger.flush()
+            let text = String(decoding: try readFile(scratch.file("requests.log")), as: UTF8.self)
+            lines = text.split(separator: "\n").filter { !$0.hasPrefix("apipodctl serve:") }.map(String.init)
+            if lines.count >= count { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return lines
     }
 
     func stop() async {
