@@ -152,13 +152,10 @@ final class Forwarder: Sendable {
 
     private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter) async throws {
         var body: [UInt8] = []
-        do {
-            while let piece = try await answer.nextPiece(watching: request.clientSocket) {
-                body.append(contentsOf: piece)
-                if body.count > 16 << 20 { throw APIError(.upstreamUnreachable, "the upstream's model list is too large") }
-            }
-        } catch let error as HTTPClientError {
-            throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: "\(upstream): \(error.description)")
+        // A listing cut short throws HTTPClientError, which ProxyHandler answers 502.
+        while let piece = try await answer.nextPiece(watching: request.clientSocket) {
+            body.append(contentsOf: piece)
+            if body.count > 16 << 20 { throw APIError(.upstreamUnreachable, "the upstream's model list is too large") }
         }
         let anthropic = request.head.headers.contains("anthropic-version")
         let encoded = answer.head.headers["content-encoding"].map { $0.lowercased() != "identity" } ?? false

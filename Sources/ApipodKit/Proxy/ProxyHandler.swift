@@ -91,7 +91,7 @@ public final class ProxyHandler: HTTPHandler {
             let kind: APIError.Kind = error == .bodyTooLarge ? .payloadTooLarge : .badRequest
             answer = APIError(kind, "malformed request: \(error.reason)")
         case let error as HTTPClientError:
-            answer = APIError(.upstreamUnreachable, "the upstream failed", logDetail: error.description)
+            answer = APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: error.description)
         case let error as SocketError:
             let gone = Self.clientGone(error)
             entry.note = gone ? "client closed the connection" : error.description
