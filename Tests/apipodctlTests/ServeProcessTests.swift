@@ -117,6 +117,29 @@ struct ServeProcessTests {
         group.shutdown()
     }
 
+    /// As a `Type=notify` unit with `WatchdogSec=`: ready once listening, pings, then stopping.
+    @Test func systemdIsToldReadyPingedAndStopping() async throws {
+        var cli = BinaryRunner()
+        defer { cli.remove() }
+        let notify = NotifySocket()
+        cli.environment["NOTIFY_SOCKET"] = notify.name
+        cli.environment["WATCHDOG_USEC"] = "200000"
+        let upstream = try MockUpstream()
+        let serve = try Serve(cli: cli, upstreamPort: upstream.port)
+
+        var messages = try await notify.waitFor { $0 == "WATCHDOG=1" }
+        let ready = try #require(messages.first, "nothing reached the notification socket")
+        #expect(ready.hasPrefix("READY=1\nMAINPID=\(serve.process.processIdentifier)\nSTATUS=listening on http://127.0.0.1:\(serve.port)"))
+        #expect(messages.contains("WATCHDOG=1"))
+
+        serve.process.terminate()
+        serve.process.waitUntilExit()
+        messages += notify.received()
+        #expect(messages.contains { $0.hasPrefix("STOPPING=1\nSTATUS=draining") })
+        #expect(serve.process.terminationStatus == 0)
+        await upstream.stop()
+    }
+
     @Test func aTakenPortExitsWith69() async throws {
         let cli = BinaryRunner()
         defer { cli.remove() }

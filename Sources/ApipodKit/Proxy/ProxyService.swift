@@ -2,7 +2,8 @@ import Dispatch
 import Glibc
 
 /// `apipodctl serve` from start to stop: open the key database, start the event loops, the
-/// upstream client and the server, report where everything is, then wait for SIGTERM or
+/// upstream client and the server, report where everything is (to systemd too, when it runs us
+/// as a `Type=notify` unit, with watchdog pings while every loop turns), then wait for SIGTERM or
 /// SIGINT and drain: stop accepting, let responses in flight finish for up to the grace period,
 /// write pending last-use times, exit 0.
 public enum ProxyService {
@@ -19,10 +20,19 @@ public enum ProxyService {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         ignoreBrokenPipeSignal()
 
-        let running = try start(configuration, logger: logger)
+        var running = try start(configuration, logger: logger)
+        let notifier = SystemdNotifier.fromEnvironment()
+        if let notifier {
+            if let interval = SystemdWatchdog.intervalFromEnvironment() {
+                running.watchdog = SystemdWatchdog(notifier: notifier, loops: running.group.loops, interval: interval)
+            }
+            notifier.send("READY=1\nMAINPID=\(getpid())\nSTATUS=listening on http://\(running.server.localAddress), upstream \(configuration.upstream)")
+        }
         var received: Int32 = 0
         sigwait(&signals, &received)
-        logger.log("apipodctl serve: \(received == SIGTERM ? "SIGTERM" : "SIGINT") received; draining \(running.server.connectionCount) connection(s) for up to \(shutdownGrace)")
+        let draining = "draining \(running.server.connectionCount) connection(s) for up to \(shutdownGrace)"
+        notifier?.send("STOPPING=1\nSTATUS=\(draining)")
+        logger.log("apipodctl serve: \(received == SIGTERM ? "SIGTERM" : "SIGINT") received; \(draining)")
 
         let done = DispatchSemaphore(value: 0)
         Task.detached {
@@ -40,9 +50,12 @@ public enum ProxyService {
         public let server: HTTPServer
         let group: EventLoopGroup
         let authenticator: KeyAuthenticator
+        /// Set by `run` when systemd asked for watchdog pings; stopped before the loops are.
+        var watchdog: SystemdWatchdog?
 
         public func stop(grace: Duration) async {
             await server.shutdown(grace: grace)
+            await watchdog?.stop()
             await authenticator.stop()
             group.shutdown()
         }
