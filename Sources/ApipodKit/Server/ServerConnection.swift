@@ -171,14 +171,18 @@ final class ServerConnection {
         return count
     }
 
-    /// Receives up to `limit` bytes into `bytes` at `offset`, around the parser, waiting up to
-    /// the body read timeout; at end of stream the parser is told, which then fails the body
-    /// as truncated. Returns the byte count.
-    func receive(into bytes: inout [UInt8], at offset: Int, upTo limit: Int) async throws -> Int {
-        let deadline = Deadline.after(timeouts.bodyRead)
+    /// Receives up to `limit` bytes onto the end of `bytes`, around the parser, waiting until
+    /// `deadline`; at end of stream the parser is told, which then fails the body as truncated.
+    /// The bytes land in the array's spare capacity, never zeroed first, so memory is touched
+    /// only where bytes arrived. Returns the byte count.
+    func receive(appendingTo bytes: inout [UInt8], upTo limit: Int, deadline: Deadline) async throws -> Int {
         while true {
-            let count = try bytes.withUnsafeMutableBytes { buffer throws(SocketError) in
-                try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<min(buffer.count, offset + limit)]))
+            var count: Int?
+            try bytes.append(addingCapacity: limit) { (span: inout OutputSpan<UInt8>) throws(SocketError) in
+                try span.withUnsafeMutableBufferPointer { buffer, initialized throws(SocketError) in
+                    count = try socket.tryRead(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[initialized...])))
+                    initialized += count ?? 0
+                }
             }
             if let count {
                 if count == 0 { peerEnded() }

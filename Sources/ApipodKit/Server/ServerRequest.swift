@@ -66,31 +66,44 @@ public final class ServerRequest {
     ///
     /// Bytes of a Content-Length body that were not already buffered with the head are received
     /// straight into the array that is returned, with no copy through the parser: a megabyte of
-    /// chat history is copied by the kernel only. Memory is committed as bytes arrive, never for
-    /// a declared length alone.
+    /// chat history is copied by the kernel only.
     public func collectBody() async throws -> [UInt8] {
         var body: [UInt8] = []
-        if case .contentLength(let length)? = connection.parser.framing { body.reserveCapacity(length) }
+        try await collectBody(into: &body)
+        return body
+    }
+
+    /// `collectBody()` appending to `body`, which keeps what arrived if this throws.
+    ///
+    /// Memory follows the bytes that arrived, not the length a client declared: the array
+    /// starts at `initialBodyCapacity` at most and at most doubles when a read has filled it,
+    /// and bytes are received into its spare capacity without being zeroed first. A client that
+    /// declares 10 MB and sends one byte holds 64 KiB, not 10 MB reserved and 256 KiB zeroed;
+    /// an honest large body is copied about once more as the array grows.
+    func collectBody(into body: inout [UInt8]) async throws {
+        if case .contentLength(let length)? = connection.parser.framing {
+            body.reserveCapacity(body.count + min(length, Self.initialBodyCapacity))
+        }
         while true {
             if let expected = connection.parser.directBodyBytesExpected {
                 try await sendContinueIfExpected()
-                let start = body.count
-                let room = min(expected, Self.directReadChunk)
-                body.append(contentsOf: repeatElement(0, count: room))
-                let count = try await connection.receive(into: &body, at: start, upTo: room)
-                body.removeLast(room - count)
+                if body.count == body.capacity {
+                    body.reserveCapacity(body.count + min(expected, max(body.count, Self.initialBodyCapacity)))
+                }
+                let room = min(expected, body.capacity - body.count)
+                let count = try await connection.receive(appendingTo: &body, upTo: room, deadline: .after(connection.timeouts.bodyRead))
                 connection.parser.bodyBytesReceivedDirectly(count)
                 bodyBytesRead += count
             } else if let piece = try await nextBodyPiece() {
                 body.append(contentsOf: piece)
             } else {
-                return body
+                return
             }
         }
     }
 
-    /// The most `collectBody` receives in place per system call.
-    static let directReadChunk = 256 * 1024
+    /// What `collectBody` reserves before any byte has arrived: the whole of most LLM requests.
+    static let initialBodyCapacity = 64 * 1024
 
     /// Reads and drops what the handler left unread, so the connection can serve another
     /// request; gives up (the connection must close) past 64 KiB or on any error.

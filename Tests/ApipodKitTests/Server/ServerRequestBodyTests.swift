@@ -54,6 +54,23 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// Memory follows the bytes that arrived: a client that declares 10 MB and sends one byte
+    /// makes the server hold a small array, not reserve the declared length.
+    @Test func aDeclaredLargeBodyWithOneByteSent_HoldsLittleMemory() async throws {
+        let server = try TestServer { request, response in
+            var body: [UInt8] = []
+            await #expect(throws: HTTPParseError.self) { try await request.collectBody(into: &body) }
+            try await sendText("\(body.count) \(body.capacity)", response)
+        }
+        let connection = try await server.connect()
+        try await connection.write("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\nx")
+        try connection.socket.shutdownWrite()
+        let answer = try #require(try await connection.readResponse()).text.split(separator: " ").compactMap { Int($0) }
+        #expect(answer.first == 1)
+        #expect(try #require(answer.last) <= ServerRequest.initialBodyCapacity + 1024)
+        await server.stop()
+    }
+
     /// A large body is received in place, a chunk at a time, and never past its end: the
     /// request pipelined behind it in the same write is still served.
     @Test func aLargeBodyFollowedByAPipelinedRequest_BothServed() async throws {
