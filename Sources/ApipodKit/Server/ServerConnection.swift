@@ -79,7 +79,7 @@ final class ServerConnection {
                 return false
             }
             if mustClose || !response.requestKeepsAlive { return false }
-            if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return false }
+            if !request.bodyFullyRead, !request.discardArrivedBody() { return false }
             if !record.endRequest() { return false }
             if parser.bufferedByteCount == 0 && !peerFinished {
                 guard let watched = watchForNextRequest() else { return false }
@@ -189,6 +189,21 @@ final class ServerConnection {
                 return count
             }
             try await socket.waitReadable(deadline: deadline)
+        }
+    }
+
+    /// Whether the request being answered has body bytes the handler has not taken and that
+    /// have not all arrived: true for a request refused before its body was read, unless the
+    /// body came whole with the head. The response then closes the connection: the rest could
+    /// only be drained at the client's pace, which a refused client would choose. Looks ahead
+    /// on a copy of the parser, so whatever the handler still reads is left in place.
+    var unreadBodyIsStillComing: Bool {
+        // No body, or the handler took it to its end: the parser has dropped its framing.
+        guard parser.framing != nil else { return false }
+        var lookahead = parser
+        while true {
+            guard let event = try? lookahead.next() else { return true }
+            if case .end = event { return false }
         }
     }
 

@@ -105,16 +105,20 @@ public final class ServerRequest {
     /// What `collectBody` reserves before any byte has arrived: the whole of most LLM requests.
     static let initialBodyCapacity = 64 * 1024
 
-    /// Reads and drops what the handler left unread, so the connection can serve another
-    /// request; gives up (the connection must close) past 64 KiB or on any error.
-    func discardRemainingBody() async -> Bool {
-        var discarded = 0
+    /// Drops what the handler left unread of a body that has arrived whole, so the connection
+    /// can serve another request. Never waits: a body still on its way made the response close
+    /// the connection (`ServerConnection.unreadBodyIsStillComing`), and draining it at the
+    /// client's pace would let a refused client hold the connection. False when the connection
+    /// must close (more would have to be waited for, or the body is malformed).
+    func discardArrivedBody() -> Bool {
         do {
-            while let piece = try await nextBodyPiece() {
-                discarded += piece.count
-                if discarded > 64 * 1024 { return false }
+            while let event = try connection.parser.next() {
+                if case .end = event {
+                    bodyFullyRead = true
+                    return true
+                }
             }
-            return true
+            return false
         } catch {
             return false
         }
