@@ -12,6 +12,9 @@ public final class ServerRequest {
     public private(set) var bodyBytesRead = 0
     /// Whether the request declared a body (Content-Length or chunked), even an empty one.
     public let hasBody: Bool
+    /// When the body's grace ends: `bodyReadTimeout` after its first read from the socket; nil
+    /// before. From then on the body must keep up with the minimum rate (`bodyReadDeadline`).
+    private var bodyGraceEnd: Deadline?
 
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head
@@ -56,10 +59,21 @@ public final class ServerRequest {
                 }
             } else {
                 try await sendContinueIfExpected()
-                try await connection.fill(deadline: .after(connection.timeouts.bodyRead))
+                try await connection.fill(deadline: bodyReadDeadline())
             }
         }
         return nil
+    }
+
+    /// The deadline of the next wait for body bytes: the per-read timeout, and no later than the
+    /// minimum rate allows (`HTTPServerConfiguration.minimumBodyRate`): the grace's end plus the
+    /// time the bytes received so far have earned. Without the rate, a client sending a byte
+    /// just before each read timeout held its connection for as long as its body lasted.
+    private func bodyReadDeadline() -> Deadline {
+        let perRead = Deadline.after(connection.timeouts.bodyRead)
+        let graceEnd = bodyGraceEnd ?? perRead
+        bodyGraceEnd = graceEnd
+        return min(perRead, connection.timeouts.bodyRateDeadline(graceEnd: graceEnd, received: bodyBytesRead))
     }
 
     /// The whole body. The parser's body limit (413) bounds what this can hold.
@@ -91,7 +105,7 @@ public final class ServerRequest {
                     body.reserveCapacity(body.count + min(expected, max(body.count, Self.initialBodyCapacity)))
                 }
                 let room = min(expected, body.capacity - body.count)
-                let count = try await connection.receive(appendingTo: &body, upTo: room, deadline: .after(connection.timeouts.bodyRead))
+                let count = try await connection.receive(appendingTo: &body, upTo: room, deadline: bodyReadDeadline())
                 connection.parser.bodyBytesReceivedDirectly(count)
                 bodyBytesRead += count
             } else if let piece = try await nextBodyPiece() {
