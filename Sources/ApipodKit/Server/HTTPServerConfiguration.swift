@@ -1,3 +1,5 @@
+import Glibc
+
 /// How a server listens and how long each phase of a connection may take. The timeouts are per
 /// phase, never per response: a streamed response may last as long as it keeps moving.
 public struct HTTPServerConfiguration: Sendable {
@@ -18,12 +20,16 @@ public struct HTTPServerConfiguration: Sendable {
     public var minimumBodyRate: Int
     /// How long a single write may wait for a client that does not read.
     public var writeStallTimeout: Duration
+    /// The most connections open at once. At the cap the server stops accepting, so new
+    /// connections wait in the listen backlog until one closes (as nginx's
+    /// `worker_connections`), instead of taking the descriptors upstream connections need.
+    public var maxConnections: Int
 
     public init(
         host: String, port: UInt16, limits: HTTPParserLimits = .requests,
         requestHeadTimeout: Duration = .seconds(30), idleTimeout: Duration = .seconds(75),
         bodyReadTimeout: Duration = .seconds(60), minimumBodyRate: Int = 1024,
-        writeStallTimeout: Duration = .seconds(300)
+        writeStallTimeout: Duration = .seconds(300), maxConnections: Int = HTTPServerConfiguration.defaultMaxConnections
     ) {
         self.host = host
         self.port = port
@@ -33,7 +39,21 @@ public struct HTTPServerConfiguration: Sendable {
         self.bodyReadTimeout = bodyReadTimeout
         self.minimumBodyRate = minimumBodyRate
         self.writeStallTimeout = writeStallTimeout
+        self.maxConnections = maxConnections
     }
+
+    /// Half the descriptors the process may open (the soft `RLIMIT_NOFILE`) after
+    /// `reservedDescriptors`: each proxied request may hold an upstream connection beside its
+    /// client's. At least 16, for a process that may open very few.
+    public static var defaultMaxConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 16 }
+        return max(16, (Int(clamping: limit.rlim_cur) - reservedDescriptors) / 2)
+    }
+
+    /// Descriptors kept for everything but connections: standard streams, the loops' epoll and
+    /// wake-up descriptors, the listener, SQLite's files, logs.
+    static let reservedDescriptors = 64
 }
 
 /// The configuration's phase timeouts as the loops apply them, converted once per server instead
