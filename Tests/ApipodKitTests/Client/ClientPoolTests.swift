@@ -79,18 +79,30 @@ extension ClientTests {
         await upstream.stop()
     }
 
+    /// Accepts a connection and answers its first request with "first": the connection the
+    /// client then keeps in its pool.
+    static func answerFirst(_ listener: Socket, _ log: ScriptLog) async throws -> ScriptedConnection {
+        let connection = try await ScriptedConnection(acceptingOn: listener, log: log)
+        _ = try await connection.nextRequest(log: log)
+        try await connection.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+        return connection
+    }
+
+    /// Accepts a new connection, answers its request with "second" and holds it open.
+    static func answerSecond(_ listener: Socket, _ log: ScriptLog) async throws {
+        let connection = try await ScriptedConnection(acceptingOn: listener, log: log)
+        _ = try await connection.nextRequest(log: log)
+        try await connection.send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
+        try await connection.holdUntilClosed()
+    }
+
     @Test func aPooledConnectionClosedOnceTheRequestWasSent_IsRetriedOnANewOne() async throws {
         let upstream = try ScriptedUpstream { listener, log in
-            let reused = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await reused.nextRequest(log: log)
-            try await reused.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+            let reused = try await Self.answerFirst(listener, log)
             // The second request comes on the pooled connection, which is dropped unanswered.
             _ = try await reused.nextRequest(log: log)
             reused.close()
-            let fresh = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await fresh.nextRequest(log: log)
-            try await fresh.send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
-            try await fresh.holdUntilClosed()
+            try await Self.answerSecond(listener, log)
         }
         let client = try TestHTTPClient(port: upstream.port)
         #expect(try await client.fetch("/1").body == Array("first".utf8))
@@ -104,9 +116,7 @@ extension ClientTests {
     /// and bill, twice. The exchange fails instead (the proxy answers 502).
     @Test func aPOSTAPooledConnectionReadWholeAndClosedUnanswered_IsNotSentAgain() async throws {
         let upstream = try ScriptedUpstream { listener, log in
-            let reused = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await reused.nextRequest(log: log)
-            try await reused.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+            let reused = try await Self.answerFirst(listener, log)
             _ = try await reused.nextRequest(log: log)
             reused.close()
             // Where a retry would come: read and dropped too.
@@ -132,16 +142,11 @@ extension ClientTests {
     /// POST goes out once, on a new connection.
     @Test func aPOSTOnAPooledConnectionResetBeforeItWasWritten_IsSentOnANewOne() async throws {
         let upstream = try ScriptedUpstream { listener, log in
-            let reused = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await reused.nextRequest(log: log)
-            try await reused.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+            let reused = try await Self.answerFirst(listener, log)
             while !log.entries.contains("go") { try await Task.sleep(for: .milliseconds(5)) }
             reused.reset()
             log.note("reset")
-            let fresh = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await fresh.nextRequest(log: log)
-            try await fresh.send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
-            try await fresh.holdUntilClosed()
+            try await Self.answerSecond(listener, log)
         }
         let client = try TestHTTPClient(port: upstream.port)
         let log = upstream.log
