@@ -33,7 +33,8 @@ final class ConnectionPool: @unchecked Sendable {
 
     /// A pooled connection the upstream closed while it sat idle has had its hang-up reported
     /// by epoll; asking the loop costs no system call. (One closed in the instant before reuse
-    /// fails its exchange without an answer, which `HTTPClient` retries once.)
+    /// fails its exchange without an answer, which `HTTPClient` retries once if that cannot
+    /// repeat the request's effect.)
     private static func isStillOpen(_ socket: Socket) -> Bool {
         !socket.peerHasHungUp
     }

@@ -19,7 +19,8 @@ public final class HTTPClient: Sendable {
     }
 
     /// Sends a request from a task running on `loop` and returns when the response head has
-    /// arrived. A pooled connection that turns out to be closed is replaced once, transparently.
+    /// arrived. A pooled connection that turns out to be closed is replaced once, transparently,
+    /// when sending again cannot repeat an effect (`UnansweredConnection.allowsRetry`).
     /// - Parameter client: a socket whose hang-up aborts the wait (the downstream client).
     /// - Throws: `HTTPClientError`, `SocketError.peerClosed` when `client` hangs up, or
     ///   `CancellationError`.
@@ -45,9 +46,9 @@ public final class HTTPClient: Sendable {
             }
             do {
                 return try await exchange(head, body: body, over: socket, pool: pool, watching: client)
-            } catch let error as StaleConnection {
+            } catch let error as UnansweredConnection {
                 socket.close()
-                if pooled != nil && !retried {
+                if pooled != nil && !retried && error.allowsRetry(of: head) {
                     retried = true
                     continue
                 }
@@ -83,6 +84,8 @@ public final class HTTPClient: Sendable {
         _ head: HTTPRequestHead, body: RequestBody, over socket: Socket, pool: ConnectionPool, watching client: Socket?
     ) async throws -> UpstreamResponse {
         var bytes: [UInt8] = []
+        // Bytes of the request the kernel took: whether the upstream may have acted on it.
+        var written = 0
         let total = body.count
         // Room for the head and a small body, so no append has to grow the array.
         bytes.reserveCapacity(head.serializedByteCount + (total <= Self.coalescedBodyBytes ? total : 0))
@@ -96,13 +99,15 @@ public final class HTTPClient: Sendable {
                     bytes += run
                     continue
                 }
-                if !bytes.isEmpty { try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout)) }
+                if !bytes.isEmpty { try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout), sent: &written) }
                 bytes.removeAll()
-                try await socket.write(run, deadline: .after(configuration.bodyIdleTimeout))
+                try await socket.write(run, deadline: .after(configuration.bodyIdleTimeout), sent: &written)
             }
-            if !bytes.isEmpty { try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout)) }
+            if !bytes.isEmpty { try await socket.write(bytes[...], deadline: .after(configuration.bodyIdleTimeout), sent: &written) }
         } catch let error as SocketError {
-            if case .connectionReset = error { throw StaleConnection(reason: error.description) }
+            if case .connectionReset = error {
+                throw UnansweredConnection(reason: error.description, requestWritten: written > 0)
+            }
             throw HTTPClientError.badResponse(error.description)
         }
         var parser = HTTPResponseParser()
@@ -126,13 +131,16 @@ public final class HTTPClient: Sendable {
             } catch let error as SocketError {
                 switch error {
                 case .timedOut: throw HTTPClientError.responseTimeout(error.description)
-                case .connectionReset where received == 0: throw StaleConnection(reason: error.description)
+                case .connectionReset where received == 0:
+                    throw UnansweredConnection(reason: error.description, requestWritten: true)
                 case .peerClosed: throw error
                 default: throw HTTPClientError.badResponse(error.description)
                 }
             }
             if count == 0 {
-                if received == 0 { throw StaleConnection(reason: "the upstream closed the connection without answering") }
+                if received == 0 {
+                    throw UnansweredConnection(reason: "the upstream closed the connection without answering", requestWritten: true)
+                }
                 parser.finish()
             }
             received += count
@@ -147,7 +155,19 @@ extension HTTPClient {
     static let coalescedRunBytes = 4096
 }
 
-/// A reused connection the upstream had closed: nothing was answered, so sending again is safe.
-private struct StaleConnection: Error {
+/// The upstream reset or closed the connection before any byte of a response: on a reused
+/// connection, usually one it had closed while idle. Whether the request may be sent again
+/// follows Go's `http.Transport`: always when none of it was written, since the upstream then
+/// cannot have acted on it; once written, only for a safe method (RFC 9110 §9.2.1), because the
+/// upstream may have read the whole request and run it (a POST would then generate, and bill,
+/// twice). Otherwise the exchange fails (502).
+private struct UnansweredConnection: Error {
     let reason: String
+    let requestWritten: Bool
+
+    func allowsRetry(of head: HTTPRequestHead) -> Bool {
+        !requestWritten || Self.safeMethods.contains(head.method)
+    }
+
+    private static let safeMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "TRACE"]
 }

@@ -77,6 +77,16 @@ public final class URLSessionClient: NSObject, UpstreamTransport, URLSessionData
         completionHandler(.allow)
     }
 
+    /// Never follows a redirect: the 3xx is the answer, relayed to the client as the `http://`
+    /// client relays it. Following would send the request's headers, the upstream's key among
+    /// them, to wherever the upstream points, and drop a POST's body on the way (301-303).
+    public func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+
     public func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         exchange(dataTask)?.deliver(data: [UInt8](data))
     }

@@ -169,8 +169,9 @@ final class URLSessionAnswer: UpstreamAnswer {
     private func wait(deadline: Deadline, watching client: Socket?, timeout: HTTPClientError) async throws {
         do {
             try await signal.waitReadable(deadline: deadline, abortingOnHangupOf: client)
+            // read(2), not the socket's own reads: recv on an eventfd fails (ENOTSOCK).
             var counter: UInt64 = 0
-            _ = try withUnsafeMutableBytes(of: &counter) { try signal.tryRead(into: $0) }
+            _ = Glibc.read(signal.fileDescriptor, &counter, 8)
         } catch let error as SocketError {
             close()
             if case .timedOut = error { throw timeout }

@@ -60,20 +60,57 @@ final class ConnectionRecord: Sendable {
     }
 }
 
-/// Every open connection of a server, so shutdown can find them. Touched on connect and close.
+/// Every open connection of a server, so shutdown can find them, and the cap on how many may
+/// be open. Touched on connect and close.
 final class ConnectionRegistry: Sendable {
+    private struct State {
+        var records: [ObjectIdentifier: ConnectionRecord] = [:]
+        /// The accept loop, while it waits for a connection to close (at the cap).
+        var waitingForRoom: UnsafeContinuation<Void, Never>?
+    }
+
     /// Protected by its mutex.
-    private let records = Mutex<[ObjectIdentifier: ConnectionRecord]>([:])
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
 
     func add(_ record: ConnectionRecord) {
-        records.withLock { $0[ObjectIdentifier(record)] = record }
+        state.withLock { $0.records[ObjectIdentifier(record)] = record }
     }
 
     func remove(_ record: ConnectionRecord) {
-        _ = records.withLock { $0.removeValue(forKey: ObjectIdentifier(record)) }
+        let waiting = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+            state.records.removeValue(forKey: ObjectIdentifier(record))
+            return state.records.count < limit ? state.waitingForRoom.take() : nil
+        }
+        waiting?.resume()
     }
 
-    var count: Int { records.withLock { $0.count } }
+    var count: Int { state.withLock { $0.records.count } }
 
-    var all: [ConnectionRecord] { records.withLock { Array($0.values) } }
+    var all: [ConnectionRecord] { state.withLock { Array($0.records.values) } }
+
+    /// Returns once fewer than `limit` connections are open, or the task is cancelled. Only the
+    /// accept loop adds connections, and it calls this before each accept, so the count never
+    /// passes the cap.
+    func waitForRoom() async {
+        if count < limit { return }
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                // Checked under the lock that `remove` and the cancel handler take, so a wake-up
+                // that comes before the continuation is stored is not lost.
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.records.count < limit || Task.isCancelled { return true }
+                    state.waitingForRoom = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waitingForRoom.take() }?.resume()
+        }
+    }
 }

@@ -9,7 +9,7 @@ public final class HTTPServer: Sendable {
     /// Where the server listens; with port 0, the port the system chose.
     public let localAddress: SocketAddress
     private let group: EventLoopGroup
-    private let registry = ConnectionRegistry()
+    private let registry: ConnectionRegistry
     /// Protected by its mutex: the accept loop's task while the server runs.
     private let acceptTask = Mutex<Task<Void, Never>?>(nil)
     /// Ends every loop's idle workers (`ServerWorkers`), at the end of `shutdown`.
@@ -23,6 +23,7 @@ public final class HTTPServer: Sendable {
     ) throws(SocketError) {
         self.configuration = configuration
         self.group = group
+        registry = ConnectionRegistry(limit: configuration.maxConnections)
         let loop = group.next()
         let listener = try Socket.listen(host: configuration.host, port: configuration.port, on: loop)
         localAddress = try listener.localAddress
@@ -74,6 +75,9 @@ public final class HTTPServer: Sendable {
         defer { listener.close() }
         let timeouts = ServerTimeouts(configuration)
         while !Task.isCancelled {
+            // At the cap, new connections wait in the listen backlog until one closes.
+            await registry.waitForRoom()
+            if Task.isCancelled { return }
             let loop = group.next()
             let socket: Socket
             do {

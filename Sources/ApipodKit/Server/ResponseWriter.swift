@@ -159,6 +159,7 @@ public final class ResponseWriter {
             connection.continuePending = false
             connection.mustClose = true
         }
+        if connection.unreadBodyIsStillComing { connection.mustClose = true }
         // A handler's own `Connection: close` ends the connection too, not only its header.
         if !requestKeepsAlive || !head.keepAlive || connection.mustClose || connection.record.isDraining {
             connection.mustClose = true

@@ -79,7 +79,7 @@ final class ServerConnection {
                 return false
             }
             if mustClose || !response.requestKeepsAlive { return false }
-            if !request.bodyFullyRead, !(await request.discardRemainingBody()) { return false }
+            if !request.bodyFullyRead, !request.discardArrivedBody() { return false }
             if !record.endRequest() { return false }
             if parser.bufferedByteCount == 0 && !peerFinished {
                 guard let watched = watchForNextRequest() else { return false }
@@ -171,20 +171,39 @@ final class ServerConnection {
         return count
     }
 
-    /// Receives up to `limit` bytes into `bytes` at `offset`, around the parser, waiting up to
-    /// the body read timeout; at end of stream the parser is told, which then fails the body
-    /// as truncated. Returns the byte count.
-    func receive(into bytes: inout [UInt8], at offset: Int, upTo limit: Int) async throws -> Int {
-        let deadline = Deadline.after(timeouts.bodyRead)
+    /// Receives up to `limit` bytes onto the end of `bytes`, around the parser, waiting until
+    /// `deadline`; at end of stream the parser is told, which then fails the body as truncated.
+    /// The bytes land in the array's spare capacity, never zeroed first, so memory is touched
+    /// only where bytes arrived. Returns the byte count.
+    func receive(appendingTo bytes: inout [UInt8], upTo limit: Int, deadline: Deadline) async throws -> Int {
         while true {
-            let count = try bytes.withUnsafeMutableBytes { buffer throws(SocketError) in
-                try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<min(buffer.count, offset + limit)]))
+            var count: Int?
+            try bytes.append(addingCapacity: limit) { (span: inout OutputSpan<UInt8>) throws(SocketError) in
+                try span.withUnsafeMutableBufferPointer { buffer, initialized throws(SocketError) in
+                    count = try socket.tryRead(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[initialized...])))
+                    initialized += count ?? 0
+                }
             }
             if let count {
                 if count == 0 { peerEnded() }
                 return count
             }
             try await socket.waitReadable(deadline: deadline)
+        }
+    }
+
+    /// Whether the request being answered has body bytes the handler has not taken and that
+    /// have not all arrived: true for a request refused before its body was read, unless the
+    /// body came whole with the head. The response then closes the connection: the rest could
+    /// only be drained at the client's pace, which a refused client would choose. Looks ahead
+    /// on a copy of the parser, so whatever the handler still reads is left in place.
+    var unreadBodyIsStillComing: Bool {
+        // No body, or the handler took it to its end: the parser has dropped its framing.
+        guard parser.framing != nil else { return false }
+        var lookahead = parser
+        while true {
+            guard let event = try? lookahead.next() else { return true }
+            if case .end = event { return false }
         }
     }
 

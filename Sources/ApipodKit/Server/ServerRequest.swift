@@ -12,6 +12,9 @@ public final class ServerRequest {
     public private(set) var bodyBytesRead = 0
     /// Whether the request declared a body (Content-Length or chunked), even an empty one.
     public let hasBody: Bool
+    /// When the body's grace ends: `bodyReadTimeout` after its first read from the socket; nil
+    /// before. From then on the body must keep up with the minimum rate (`bodyReadDeadline`).
+    private var bodyGraceEnd: Deadline?
 
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head
@@ -56,52 +59,80 @@ public final class ServerRequest {
                 }
             } else {
                 try await sendContinueIfExpected()
-                try await connection.fill(deadline: .after(connection.timeouts.bodyRead))
+                try await connection.fill(deadline: bodyReadDeadline())
             }
         }
         return nil
+    }
+
+    /// The deadline of the next wait for body bytes: the per-read timeout, and no later than the
+    /// minimum rate allows (`HTTPServerConfiguration.minimumBodyRate`): the grace's end plus the
+    /// time the bytes received so far have earned. Without the rate, a client sending a byte
+    /// just before each read timeout held its connection for as long as its body lasted.
+    private func bodyReadDeadline() -> Deadline {
+        let perRead = Deadline.after(connection.timeouts.bodyRead)
+        let graceEnd = bodyGraceEnd ?? perRead
+        bodyGraceEnd = graceEnd
+        return min(perRead, connection.timeouts.bodyRateDeadline(graceEnd: graceEnd, received: bodyBytesRead))
     }
 
     /// The whole body. The parser's body limit (413) bounds what this can hold.
     ///
     /// Bytes of a Content-Length body that were not already buffered with the head are received
     /// straight into the array that is returned, with no copy through the parser: a megabyte of
-    /// chat history is copied by the kernel only. Memory is committed as bytes arrive, never for
-    /// a declared length alone.
+    /// chat history is copied by the kernel only.
     public func collectBody() async throws -> [UInt8] {
         var body: [UInt8] = []
-        if case .contentLength(let length)? = connection.parser.framing { body.reserveCapacity(length) }
+        try await collectBody(into: &body)
+        return body
+    }
+
+    /// `collectBody()` appending to `body`, which keeps what arrived if this throws.
+    ///
+    /// Memory follows the bytes that arrived, not the length a client declared: the array
+    /// starts at `initialBodyCapacity` at most and at most doubles when a read has filled it,
+    /// and bytes are received into its spare capacity without being zeroed first. A client that
+    /// declares 10 MB and sends one byte holds 64 KiB, not 10 MB reserved and 256 KiB zeroed;
+    /// an honest large body is copied about once more as the array grows.
+    func collectBody(into body: inout [UInt8]) async throws {
+        if case .contentLength(let length)? = connection.parser.framing {
+            body.reserveCapacity(body.count + min(length, Self.initialBodyCapacity))
+        }
         while true {
             if let expected = connection.parser.directBodyBytesExpected {
                 try await sendContinueIfExpected()
-                let start = body.count
-                let room = min(expected, Self.directReadChunk)
-                body.append(contentsOf: repeatElement(0, count: room))
-                let count = try await connection.receive(into: &body, at: start, upTo: room)
-                body.removeLast(room - count)
+                if body.count == body.capacity {
+                    body.reserveCapacity(body.count + min(expected, max(body.count, Self.initialBodyCapacity)))
+                }
+                let room = min(expected, body.capacity - body.count)
+                let count = try await connection.receive(appendingTo: &body, upTo: room, deadline: bodyReadDeadline())
                 connection.parser.bodyBytesReceivedDirectly(count)
                 bodyBytesRead += count
             } else if let piece = try await nextBodyPiece() {
                 body.append(contentsOf: piece)
             } else {
-                return body
+                return
             }
         }
     }
 
-    /// The most `collectBody` receives in place per system call.
-    static let directReadChunk = 256 * 1024
+    /// What `collectBody` reserves before any byte has arrived: the whole of most LLM requests.
+    static let initialBodyCapacity = 64 * 1024
 
-    /// Reads and drops what the handler left unread, so the connection can serve another
-    /// request; gives up (the connection must close) past 64 KiB or on any error.
-    func discardRemainingBody() async -> Bool {
-        var discarded = 0
+    /// Drops what the handler left unread of a body that has arrived whole, so the connection
+    /// can serve another request. Never waits: a body still on its way made the response close
+    /// the connection (`ServerConnection.unreadBodyIsStillComing`), and draining it at the
+    /// client's pace would let a refused client hold the connection. False when the connection
+    /// must close (more would have to be waited for, or the body is malformed).
+    func discardArrivedBody() -> Bool {
         do {
-            while let piece = try await nextBodyPiece() {
-                discarded += piece.count
-                if discarded > 64 * 1024 { return false }
+            while let event = try connection.parser.next() {
+                if case .end = event {
+                    bodyFullyRead = true
+                    return true
+                }
             }
-            return true
+            return false
         } catch {
             return false
         }

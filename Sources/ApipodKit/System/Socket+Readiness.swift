@@ -59,21 +59,30 @@ extension Socket {
     /// full; `deadline` bounds each wait. Unlike `write(_: UnsafeRawBufferPointer)` the caller
     /// need not keep a pointer valid across the suspension: the array keeps its storage alive.
     public func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline = .never) async throws {
-        try await write(bytes) { deadline }
+        var sent = 0
+        try await write(bytes, sent: &sent) { deadline }
+    }
+
+    /// `write(_:deadline:)` that adds to `sent` each byte the kernel takes, also when it then
+    /// throws: a client learns whether any of a request left before the connection failed.
+    public func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline, sent: inout Int) async throws {
+        try await write(bytes, sent: &sent) { deadline }
     }
 
     /// Like `write(_:deadline:)`, but each wait for room in the send buffer may last `stall`
     /// from when it starts; the clock is read only if the kernel does not take the bytes at once.
     public func write(_ bytes: ArraySlice<UInt8>, stall: Timeout) async throws {
-        try await write(bytes) { .after(stall) }
+        var sent = 0
+        try await write(bytes, sent: &sent) { .after(stall) }
     }
 
-    private func write(_ bytes: ArraySlice<UInt8>, deadline: () -> Deadline) async throws {
+    private func write(_ bytes: ArraySlice<UInt8>, sent total: inout Int, deadline: () -> Deadline) async throws {
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
             let sent = try bytes[offset...].withUnsafeBytes { buffer throws(SocketError) in try trySend(buffer) }
             if let sent {
                 offset += sent
+                total += sent
             } else {
                 try await waitUntilWritable(deadline: deadline(), operation: "write to \(name)")
             }

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import ApipodKit
 
@@ -78,23 +79,88 @@ extension ClientTests {
         await upstream.stop()
     }
 
+    /// Accepts a connection and answers its first request with "first": the connection the
+    /// client then keeps in its pool.
+    static func answerFirst(_ listener: Socket, _ log: ScriptLog) async throws -> ScriptedConnection {
+        let connection = try await ScriptedConnection(acceptingOn: listener, log: log)
+        _ = try await connection.nextRequest(log: log)
+        try await connection.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+        return connection
+    }
+
+    /// Accepts a new connection, answers its request with "second" and holds it open.
+    static func answerSecond(_ listener: Socket, _ log: ScriptLog) async throws {
+        let connection = try await ScriptedConnection(acceptingOn: listener, log: log)
+        _ = try await connection.nextRequest(log: log)
+        try await connection.send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
+        try await connection.holdUntilClosed()
+    }
+
     @Test func aPooledConnectionClosedOnceTheRequestWasSent_IsRetriedOnANewOne() async throws {
         let upstream = try ScriptedUpstream { listener, log in
-            let reused = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await reused.nextRequest(log: log)
-            try await reused.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+            let reused = try await Self.answerFirst(listener, log)
             // The second request comes on the pooled connection, which is dropped unanswered.
             _ = try await reused.nextRequest(log: log)
             reused.close()
-            let fresh = try await ScriptedConnection(acceptingOn: listener, log: log)
-            _ = try await fresh.nextRequest(log: log)
-            try await fresh.send("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond")
-            try await fresh.holdUntilClosed()
+            try await Self.answerSecond(listener, log)
         }
         let client = try TestHTTPClient(port: upstream.port)
         #expect(try await client.fetch("/1").body == Array("first".utf8))
         #expect(try await client.fetch("/2").body == Array("second".utf8))
         #expect(upstream.log.entries == ["accepted", "/1", "/2", "accepted", "/2"])
+        client.stop()
+        await upstream.stop()
+    }
+
+    /// The upstream read the whole POST, so it may have run it: sending it again could generate,
+    /// and bill, twice. The exchange fails instead (the proxy answers 502).
+    @Test func aPOSTAPooledConnectionReadWholeAndClosedUnanswered_IsNotSentAgain() async throws {
+        let upstream = try ScriptedUpstream { listener, log in
+            let reused = try await Self.answerFirst(listener, log)
+            _ = try await reused.nextRequest(log: log)
+            reused.close()
+            // Where a retry would come: read and dropped too.
+            let retry = try await ScriptedConnection(acceptingOn: listener, log: log)
+            _ = try await retry.nextRequest(log: log)
+            retry.close()
+        }
+        let client = try TestHTTPClient(port: upstream.port)
+        #expect(try await client.fetch("/1").body == Array("first".utf8))
+        let error = await #expect(throws: HTTPClientError.self) {
+            _ = try await client.run { client, loop in
+                try await client.send(request("POST", "/generate"), body: Array(#"{"prompt":"once"}"#.utf8), on: loop).head.status
+            }
+        }
+        #expect(error?.isBadResponse == true)
+        #expect(upstream.log.entries == ["accepted", "/1", "/generate"])
+        client.stop()
+        await upstream.stop()
+    }
+
+    /// A pooled connection the upstream reset before any of the POST went out (the reset came
+    /// after the loop last looked, so the pool still took it): nothing can have run, so the
+    /// POST goes out once, on a new connection.
+    @Test func aPOSTOnAPooledConnectionResetBeforeItWasWritten_IsSentOnANewOne() async throws {
+        let upstream = try ScriptedUpstream { listener, log in
+            let reused = try await Self.answerFirst(listener, log)
+            while !log.entries.contains("go") { try await Task.sleep(for: .milliseconds(5)) }
+            reused.reset()
+            log.note("reset")
+            try await Self.answerSecond(listener, log)
+        }
+        let client = try TestHTTPClient(port: upstream.port)
+        let log = upstream.log
+        let body = try await client.run { client, loop in
+            _ = try await client.send(request("GET", "/1"), body: [], on: loop).readBody()
+            // Holds the client's loop until the reset has come, so the loop cannot see it first.
+            log.note("go")
+            let clock = ContinuousClock()
+            let giveUp = clock.now.advanced(by: .seconds(5))
+            while !log.entries.contains("reset") && clock.now < giveUp { usleep(1000) }
+            return try await client.send(request("POST", "/2"), body: Array("{}".utf8), on: loop).readBody()
+        }
+        #expect(body == Array("second".utf8))
+        #expect(upstream.log.entries == ["accepted", "/1", "go", "reset", "accepted", "/2"])
         client.stop()
         await upstream.stop()
     }

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import Testing
 @testable import ApipodKit
@@ -94,6 +95,14 @@ final class ScriptedConnection {
     }
 
     func close() {
+        socket.close()
+    }
+
+    /// Closes with a reset instead of a FIN (`SO_LINGER` of zero): the client's next write
+    /// fails at once.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(socket.fileDescriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         socket.close()
     }
 }

@@ -106,6 +106,29 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// A body trickled a byte at a time, each well within the per-read timeout, is cut once it
+    /// falls behind the minimum rate; by the per-read timeout alone it would last as long as
+    /// the client pleased (here some ten seconds, the whole body).
+    @Test func aBodyTrickledBelowTheMinimumRate_IsCut() async throws {
+        let server = try TestServer(configure: {
+            $0.bodyReadTimeout = .milliseconds(500)
+            $0.minimumBodyRate = 1000
+        }) { request, response in
+            do {
+                _ = try await request.collectBody()
+                try await sendText("complete", response)
+            } catch SocketError.timedOut {
+                try await response.send(HTTPResponseHead(status: 408))
+            }
+        }
+        let connection = try await server.connect()
+        try await connection.write("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 500\r\n\r\n")
+        let sent = try await trickle(Array(repeating: Array("x".utf8), count: 500), over: connection)
+        #expect(sent < 500)
+        #expect(try #require(try await connection.readResponse()).status == 408)
+        await server.stop()
+    }
+
     /// Writes `pieces` one by one, each after a short wait for an answer, until the server
     /// answers or closes; returns how many pieces it sent.
     func trickle(_ pieces: [[UInt8]], over connection: RawConnection) async throws -> Int {

@@ -54,6 +54,41 @@ extension ServerTests {
         await server.stop()
     }
 
+    /// A refused request whose body has not arrived: the answer says the connection closes,
+    /// and it does at once, instead of draining the body at whatever pace the client chooses
+    /// (a byte just before each read timeout had held a connection for weeks).
+    @Test(arguments: [
+        "Content-Length: 100000\r\n\r\n0123456789",
+        "Transfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n",
+    ])
+    func aRefusedRequestWhoseBodyIsStillComing_IsAnsweredThenClosed(framedBody: String) async throws {
+        let server = try TestServer { _, response in try await response.send(HTTPResponseHead(status: 401)) }
+        let connection = try await server.connect()
+        try await connection.write("POST /refused HTTP/1.1\r\nHost: t\r\n" + framedBody)
+        let response = try #require(try await connection.readResponse())
+        #expect(response.status == 401)
+        #expect(response.head.headers["connection"] == "close")
+        #expect(try await connection.readToEnd().isEmpty)
+        await server.stop()
+    }
+
+    /// Memory follows the bytes that arrived: a client that declares 10 MB and sends one byte
+    /// makes the server hold a small array, not reserve the declared length.
+    @Test func aDeclaredLargeBodyWithOneByteSent_HoldsLittleMemory() async throws {
+        let server = try TestServer { request, response in
+            var body: [UInt8] = []
+            await #expect(throws: HTTPParseError.self) { try await request.collectBody(into: &body) }
+            try await sendText("\(body.count) \(body.capacity)", response)
+        }
+        let connection = try await server.connect()
+        try await connection.write("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\nx")
+        try connection.socket.shutdownWrite()
+        let answer = try #require(try await connection.readResponse()).text.split(separator: " ").compactMap { Int($0) }
+        #expect(answer.first == 1)
+        #expect(try #require(answer.last) <= ServerRequest.initialBodyCapacity + 1024)
+        await server.stop()
+    }
+
     /// A large body is received in place, a chunk at a time, and never past its end: the
     /// request pipelined behind it in the same write is still served.
     @Test func aLargeBodyFollowedByAPipelinedRequest_BothServed() async throws {
