@@ -32,31 +32,4 @@ callgrind_control -d "$SERVER" >/dev/null 2>&1
 sleep 1
 [ -n "${KEEP:-}" ] && cp "$WORK"/callgrind.out.* "$KEEP"
 echo "== apipod-hello, 1 loop, wrk -c$CONNECTIONS, $requests requests counted (each wrk run also opens and closes $CONNECTIONS connections)"
-python3 - "$WORK"/callgrind.out.* "$requests" "$TOP" <<'PY'
-import re, subprocess, sys
-path, requests, top = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-text = subprocess.run(["callgrind_annotate", "--threshold=100", path], capture_output=True, text=True).stdout
-events, rows = None, []
-for line in text.splitlines():
-    if line.startswith("Events shown:"):
-        events = line.split(":", 1)[1].split()
-        continue
-    if events is None or not re.match(r"^\s*[\d,]+\s", line):
-        continue
-    fields = re.sub(r"\(\s*[\d.]+%\)", "", line).split()
-    try:
-        counts = dict(zip(events, (0 if f == "." else int(f.replace(",", "")) for f in fields[:len(events)])))
-    except ValueError:
-        continue
-    rows.append((counts, " ".join(fields[len(events):])))
-def misses(counts, level):
-    return (counts.get(level + "mr", 0) + counts.get(level + "mw", 0)) / requests
-total = rows[0][0]
-print(f"per request: {total['Ir'] / requests:,.0f} instructions, {misses(total, 'D1'):.1f} L1d misses, {misses(total, 'DL'):.1f} L2 misses")
-names = [name.split(":", 1)[-1].split(" [")[0] for _, name in rows[1:top + 1]]
-plain = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(names),
-                       capture_output=True, text=True).stdout.splitlines()
-print(f"{'instr':>7} {'L1d':>5} {'L2':>5}  function (self cost per request)")
-for (counts, _), name in zip(rows[1:top + 1], plain):
-    print(f"{counts['Ir'] / requests:7.0f} {misses(counts, 'D1'):5.2f} {misses(counts, 'DL'):5.2f}  {name[:110]}")
-PY
+python3 Benchmarks/callgrind_report.py "$WORK"/callgrind.out.* "$requests" "$TOP"

@@ -14,8 +14,10 @@ public final class UpstreamResponse {
     public private(set) var isComplete = false
     /// How the body is framed on the upstream connection, fixed when the head arrived.
     public let framing: HTTPBodyFraming?
-    /// The parser's next event, taken early by `hasPieceReady` and handed out first by `nextPiece`.
-    private var peeked: HTTPParserEvent<HTTPResponseHead>?
+    /// A piece, or the end, that `hasPieceReady` parsed ahead and `nextPiece` hands out first.
+    /// (Kept apart rather than as an optional event: that enum's tag cost a runtime call.)
+    private var peekedPiece: ArraySlice<UInt8>?
+    private var peekedEnd = false
 
     init(head: HTTPResponseHead, socket: Socket, parser: HTTPResponseParser, pool: ConnectionPool, configuration: HTTPClientConfiguration) {
         self.head = head
@@ -36,8 +38,14 @@ public final class UpstreamResponse {
     ///   pieces, `SocketError.peerClosed`, or `CancellationError`.
     public func nextPiece(watching client: Socket? = nil) async throws -> ArraySlice<UInt8>? {
         while let socket {
-            var event = peeked.take()
-            if event == nil {
+            let event: HTTPParserEvent<HTTPResponseHead>?
+            if let piece = peekedPiece {
+                peekedPiece = nil
+                event = .body(piece)
+            } else if peekedEnd {
+                peekedEnd = false
+                event = .end
+            } else {
                 do { event = try parser.next() } catch { throw fail(error.description) }
             }
             switch event {
@@ -78,8 +86,15 @@ public final class UpstreamResponse {
     /// Parses ahead, without I/O, and keeps the event for `nextPiece`. A parse error is left
     /// for `nextPiece` to meet: the parser repeats it.
     public var hasPieceReady: Bool {
-        if peeked == nil, socket != nil { peeked = try? parser.next() }
-        return peeked != nil
+        if peekedPiece == nil, !peekedEnd, socket != nil {
+            switch try? parser.next() {
+            case .body(let piece)?: peekedPiece = piece
+            case .end?: peekedEnd = true
+            // An interim head, which `nextPiece` skips too, or nothing whole yet.
+            case .head?, nil: break
+            }
+        }
+        return peekedPiece != nil || peekedEnd
     }
 
     /// The body has ended: the connection is reused when the upstream allows it.

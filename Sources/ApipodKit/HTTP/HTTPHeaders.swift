@@ -180,6 +180,11 @@ extension HTTPHeaders {
         name.withUTF8Buffer { name in indices.first { nameMatches(at: $0, name) } }
     }
 
+    /// The next field named `name` after field `index`, if any.
+    func index(named name: StaticString, after index: Int) -> Int? {
+        name.withUTF8Buffer { name in indices[(index + 1)...].first { nameMatches(at: $0, name) } }
+    }
+
     /// Appends a field from raw bytes, as the parser does, with no String made.
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         appendLine(name: name, value: value)

@@ -23,28 +23,43 @@ public enum HTTPRequestPath {
     /// pass without allocating). A path that does not start with `/` (`*`, an absolute URI) is
     /// left alone: it names no path on this server.
     public static func normalized(_ path: String) throws(Refusal) -> String? {
+        var path = path
+        // A request's path is native UTF-8 already: this makes no copy.
+        let scan = path.withUTF8(scan)
+        if case .refused(let refusal) = scan { throw refusal }
+        guard scan == .dotSegments, path.utf8.first == UInt8(ascii: "/") else { return nil }
+        return removingDotSegments(path)
+    }
+
+    private enum Scan: Equatable {
+        case normal
+        /// A segment may start with a dot, plain or encoded.
+        case dotSegments
+        case refused(Refusal)
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
         var needsWork = false
-        var previous: UInt8 = 0
-        var utf8 = path.utf8.makeIterator()
-        while let byte = utf8.next() {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\\"):
-                throw .backslash
-            case UInt8(ascii: "%"):
-                let high = utf8.next() ?? 0, low = (utf8.next() ?? 0) | 0x20
+                return .refused(.backslash)
+            case UInt8(ascii: "%") where index + 2 < bytes.count:
+                let high = bytes[index + 1], low = bytes[index + 2] | 0x20
                 if high == UInt8(ascii: "2") && low == UInt8(ascii: "f") || high == UInt8(ascii: "5") && low == UInt8(ascii: "c") {
-                    throw .encodedSeparator
+                    return .refused(.encodedSeparator)
                 }
                 if high == UInt8(ascii: "2") && low == UInt8(ascii: "e") { needsWork = true }
             case UInt8(ascii: "."):
-                if previous == UInt8(ascii: "/") { needsWork = true }
+                if index > 0 && bytes[index - 1] == UInt8(ascii: "/") { needsWork = true }
             default:
                 break
             }
-            previous = byte
+            index += 1
         }
-        guard needsWork, path.utf8.first == UInt8(ascii: "/") else { return nil }
-        return removingDotSegments(path)
+        return needsWork ? .dotSegments : .normal
     }
 
     /// RFC 3986 §5.2.4 on an absolute path, segment by segment: `.` is dropped, `..` drops the

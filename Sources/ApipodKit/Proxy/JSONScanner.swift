@@ -62,10 +62,12 @@ struct JSONScanner {
             skipWhitespace()
             // Decoders that match member names without regard to case (Go's `encoding/json`,
             // among others) would take `"Model"` for `"model"`: refused, never passed on unrouted.
-            if topLevel, let name, name != memberName, HTTPSyntax.equalsIgnoringCase(name.utf8, memberName.utf8) {
+            let isMember = topLevel && name == memberName
+            if topLevel, !isMember, let name, name.utf8.count == memberName.utf8.count,
+               HTTPSyntax.equalsIgnoringCase(name.utf8, memberName.utf8) {
                 throw fail("the JSON has a \"\(name)\" field: only \"\(memberName)\" is read here, and an upstream that ignores case would read it too")
             }
-            if topLevel && name == memberName {
+            if isMember {
                 guard member == nil else { throw fail("the JSON has more than one \"\(memberName)\" field") }
                 let start = index
                 if peek() == UInt8(ascii: "\"") {

@@ -22,7 +22,7 @@ public final class ProxyHandler: HTTPHandler {
         let dialect = APIDialect(path: path)
         var entry = RequestLogEntry(method: request.head.method, path: path, client: request.remoteHost ?? "-")
         do {
-            try await dispatch(request, path: path, query: queryStart.map { target[$0...] }, response, &entry)
+            try await dispatch(request, path: path, queryStart: queryStart, response, &entry)
         } catch {
             await fail(error, dialect, response, &entry)
         }
@@ -44,20 +44,21 @@ public final class ProxyHandler: HTTPHandler {
     /// that names `/v1/…` as sent but leaves it once normalised is refused, never forwarded with
     /// the upstream's key; one that normalises into `/v1/` is forwarded as normalised.
     private func dispatch(
-        _ request: ServerRequest, path sent: String, query: Substring?, _ response: ResponseWriter, _ entry: inout RequestLogEntry
+        _ request: ServerRequest, path sent: String, queryStart: String.Index?, _ response: ResponseWriter,
+        _ entry: inout RequestLogEntry
     ) async throws {
         var path = sent
         var target = request.head.target
-        do {
-            if let normal = try HTTPRequestPath.normalized(sent) {
-                path = normal
-                target = query.map { normal + $0 } ?? normal
-            }
-        } catch {
+        let normal: String?
+        do { normal = try HTTPRequestPath.normalized(sent) } catch {
             throw APIError(.badRequest, "the request path is refused: \(error.description)")
         }
-        if Self.isUnderV1(sent) && !Self.isUnderV1(path) {
-            throw APIError(.badRequest, "the request path leaves /v1/ once its dot-segments are resolved")
+        if let normal {
+            if Self.isUnderV1(sent) && !Self.isUnderV1(normal) {
+                throw APIError(.badRequest, "the request path leaves /v1/ once its dot-segments are resolved")
+            }
+            path = normal
+            target = queryStart.map { normal + target[$0...] } ?? normal
         }
         if path == "/health" {
             var head = HTTPResponseHead(status: 200)

@@ -180,14 +180,17 @@ public final class ResponseWriter {
     /// length beside chunked framing.
     private static func declaredLength(in headers: inout HTTPHeaders) -> Int? {
         guard let first = headers.firstIndex(named: "content-length") else { return nil }
+        // The usual head: one field, a plain number of a sane size.
+        let plain = headers.withField(at: first) { _, value -> Int? in
+            guard !value.isEmpty, value.count <= 18, value.allSatisfy(HTTPSyntax.isDigit) else { return nil }
+            return value.reduce(0) { $0 * 10 + Int($1 &- UInt8(ascii: "0")) }
+        }
+        if let plain, headers.index(named: "content-length", after: first) == nil { return plain }
         guard let length = try? HTTPBodyFraming.contentLength(headers) else {
             headers.remove(named: "content-length")
             return nil
         }
-        let plain = headers.withField(at: first) { _, value in value.allSatisfy(HTTPSyntax.isDigit) }
-        if !plain || headers.count(named: "content-length") > 1 {
-            headers.replaceOrAdd(name: "Content-Length", decimal: length)
-        }
+        headers.replaceOrAdd(name: "Content-Length", decimal: length)
         return length
     }
 

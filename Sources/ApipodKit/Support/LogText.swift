@@ -7,12 +7,15 @@
 /// boundary and marked with `…`, so a body-sized model name cannot make a body-sized line.
 enum LogText {
     static func append(_ text: String, to line: inout [UInt8], limit: Int, field: Bool) {
-        let utf8 = text.utf8
+        var text = text
         // Plain text (the usual model or path) is copied in one piece.
-        if utf8.count <= limit, utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) {
-            line.append(contentsOf: utf8)
-            return
+        let copied = text.withUTF8 { bytes in
+            guard bytes.count <= limit, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) else { return false }
+            line.append(contentsOf: bytes)
+            return true
         }
+        if copied { return }
+        let utf8 = text.utf8
         var written = 0
         var index = utf8.startIndex
         while index < utf8.endIndex {
