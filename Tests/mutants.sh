@@ -155,6 +155,22 @@ current=''
 restore() { [[ -z $current ]] || cp "$repo/${files[current]}" "$scratch/${files[current]}"; }
 trap restore EXIT
 
+# Runs `swift test --skip-build ARGUMENTS...` into LOG within the time limit. swift test runs
+# the tests in a process group of their own, which timeout's signal does not reach (and they
+# outlive a SIGTERM), so whatever is left of the session started here is killed afterwards.
+# setsid does not fork (a background job of a script leads no group), so the session's id is
+# the job's.
+run_tests() {
+    local log=$1 status=0 leader leftovers
+    shift
+    setsid --wait timeout --kill-after=30 "$limit" swift test --skip-build "$@" > "$log" 2>&1 &
+    leader=$!
+    wait "$leader" || status=$?
+    leftovers=$(ps -eo pid=,sid= | awk -v session="$leader" '$2 == session { print $1 }')
+    [[ -z $leftovers ]] || kill -KILL $leftovers 2> /dev/null || true
+    return "$status"
+}
+
 # Without a green baseline, a failing test says nothing about the mutant.
 echo "building the unmutated copy in $scratch"
 swift build --build-tests > "$logs/baseline-build.log" 2>&1 || fail "the unmutated tree does not build; see $logs/baseline-build.log"
@@ -167,8 +183,7 @@ done
 if [[ ${#live[@]} -gt 0 ]]; then
     if $full; then baseline_filter=(); else baseline_filter=(--filter "$union"); fi
     echo "running the unmutated copy's tests"
-    timeout "$limit" swift test --skip-build "${baseline_filter[@]}" > "$logs/baseline-test.log" 2>&1 \
-        || fail "the unmutated tree fails the tests; see $logs/baseline-test.log"
+    run_tests "$logs/baseline-test.log" "${baseline_filter[@]}" || fail "the unmutated tree fails the tests; see $logs/baseline-test.log"
 fi
 
 killed=0 survived=0 broken=0
@@ -184,13 +199,14 @@ for index in "${live[@]}"; do
     else
         if $full; then filter=(); else filter=(--filter "${filters[index]}"); fi
         status=0
-        timeout "$limit" swift test --skip-build "${filter[@]}" > "$logs/$id.test.log" 2>&1 || status=$?
+        run_tests "$logs/$id.test.log" "${filter[@]}" || status=$?
         if [[ $status -eq 0 ]]; then
             verdict=SURVIVED
             survived=$((survived + 1))
         else
             verdict=killed
-            [[ $status -ne 124 ]] || verdict="killed (hang)"
+            # timeout's own statuses: the limit passed (124), or the tests ignored the signal (137).
+            [[ $status -ne 124 && $status -ne 137 ]] || verdict="killed (hang)"
             killed=$((killed + 1))
         fi
     fi
