@@ -73,16 +73,17 @@ struct ProxyStreamingTests {
         await harness.stop()
     }
 
-    /// The upstream sends its head and then nothing until the client has that head (or ten
-    /// seconds have passed, a hang guard a healthy run never reaches): a proxy that held the head
-    /// back until the first piece would show the client nothing while the first token is slow.
+    /// The upstream sends its head and then nothing until the client has that head (or five
+    /// seconds have passed, a hang guard a healthy run never reaches, inside the client's own ten):
+    /// a proxy that held the head back until the first piece would show the client nothing while
+    /// the first token is slow.
     @Test func aStreamsHeadReachesTheClientBeforeItsFirstPiece() async throws {
         let progress = StreamProgress()
         let harness = try ProxyHarness { _, response in
             var head = HTTPResponseHead(status: 200)
             head.headers.add(name: "Content-Type", value: "text/event-stream")
             try await response.start(head)
-            let giveUp = ContinuousClock.now + .seconds(10)
+            let giveUp = ContinuousClock.now + .seconds(5)
             while progress.received.load(ordering: .relaxed) == 0, ContinuousClock.now < giveUp {
                 try await Task.sleep(for: .milliseconds(2))
             }
