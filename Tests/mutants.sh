@@ -136,7 +136,7 @@ flock -n 9 || fail "another run is using $scratch"
 logs=$scratch/.mutants
 mkdir -p "$logs"
 wanted_files=$(cd "$repo" && git ls-files --cached --others --exclude-standard | while IFS= read -r file; do
-    [[ -f $file ]] && printf '%s\n' "$file"
+    if [[ -f $file ]]; then printf '%s\n' "$file"; fi
 done | sort)
 while IFS= read -r file; do
     if ! cmp -s "$repo/$file" "$scratch/$file"; then
