@@ -13,6 +13,10 @@
 # may take before the mutant counts as killed by a hang (default 900).
 # Exit status: 0 when every mutant was killed; 1 when one survived, did not build or was
 # stale; 2 when the table is malformed or the unmutated tree fails its own tests.
+
+# The script is one group, read whole before it runs, so a checkout or an edit of this file
+# during a run cannot change the running one.
+{
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -221,3 +225,5 @@ rate=$([[ $judged -eq 0 ]] && echo "n/a" || echo "$((killed * 100 / judged)) %")
 echo "killed $killed of $judged ($rate); survived $survived, build errors $broken, stale $stale;" \
     "$((elapsed / 60))m $((elapsed % 60))s (logs in $logs)"
 [[ $survived -eq 0 && $broken -eq 0 && $stale -eq 0 ]]
+exit
+}
