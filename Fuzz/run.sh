@@ -22,7 +22,7 @@ seed pipelined 'GET / HTTP/1.1\r\nHost: h\r\n\r\n\r\nGET /health HTTP/1.0\r\nCon
 seed response-length 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'
 seed response-chunked 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nf\r\ndata: {"a":1}\n\n\r\nf\r\ndata: {"b":2}\n\n\r\n0\r\n\r\n'
 seed response-close 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nstreamed until the server closes'
-seed response-empty 'HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'
+seed response-empty 'HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
 seed response-continue 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'
 
 # The Swift runtime's backtracer hangs under AddressSanitizer; libFuzzer reports crashes itself.

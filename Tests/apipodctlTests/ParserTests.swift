@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import apipodctl
 
@@ -28,7 +29,7 @@ struct ParserTests {
         #expect(try parser.parse(["--version"]).request == .version)
     }
 
-    @Test(arguments: [
+    static let mistakes: [([String], ParseError)] = [
         (["kyes"], ParseError.unknownCommand(word: "kyes", path: [], suggestion: "keys")),
         (["keys", "craete"], .unknownCommand(word: "craete", path: ["keys"], suggestion: "create")),
         (["keys", "create", "--nmae", "x"], .unknownOption(option: "--nmae", path: ["keys", "create"], suggestion: "--name")),
@@ -41,9 +42,23 @@ struct ParserTests {
         (["keys", "disable", "1", "2"], .unexpectedArgument(word: "2", path: ["keys", "disable"])),
         (["serve", "-x"], .unknownOption(option: "-x", path: ["serve"], suggestion: nil)),
         (["--keys"], .unknownOption(option: "--keys", path: [], suggestion: "keys")),
-    ])
+    ]
+
+    @Test(arguments: mistakes)
     func mistakesAreReportedPrecisely(words: [String], error: ParseError) {
         #expect(throws: error) { try parser.parse(words) }
+    }
+
+    /// What `main` does with the words: every mistake exits with 64 (EX_USAGE), which scripts
+    /// tell from a command that ran and failed, and prints its message and the help hint.
+    @Test(arguments: mistakes)
+    func mistakesExitWithStatus64(words: [String], error: ParseError) {
+        let stderr = Mutex("")
+        let console = Console(out: { _ in }, err: { text in stderr.withLock { $0 += text } }, outputIsTerminal: false)
+        let status = CLI.run(["apipodctl"] + words, environment: [:], console: console)
+        #expect(status == 64)
+        let command = (["apipodctl"] + error.path).joined(separator: " ")
+        #expect(stderr.withLock { $0 } == "apipodctl: \(error.message)\nSee '\(command) --help'.\n")
     }
 
     @Test func errorMessagesReadAsTheSpecShowsThem() {

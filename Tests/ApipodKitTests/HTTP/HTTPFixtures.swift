@@ -51,9 +51,10 @@ struct ResponseFixture: CustomTestStringConvertible, Sendable {
         methods: ["GET"]
     )
     static let noContent = ResponseFixture(
-        name: "204 and 304",
-        text: "HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
-        methods: ["DELETE", "GET"]
+        name: "204 and 304, then 200",
+        text: "HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 5\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        methods: ["DELETE", "GET", "GET"]
     )
     static let headResponse = ResponseFixture(
         name: "HEAD with Content-Length",

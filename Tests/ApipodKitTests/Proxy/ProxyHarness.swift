@@ -37,6 +37,18 @@ struct ProxyHarness {
 
     var bearer: (String, String) { ("Authorization", "Bearer \(key.text)") }
 
+    /// A connection that writes exactly the given bytes and keeps all it reads, for tests that
+    /// watch the wire or hang up in the middle of an exchange.
+    func connect() async throws -> RawConnection {
+        try await RawConnection(port: running.server.localAddress.port, loop: clientGroup.loops[0])
+    }
+
+    /// A chat completion request with this harness's key, as the bytes a client sends.
+    func rawChat(_ body: String) -> String {
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(key.text)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
     func chat(_ body: String, headers: [(String, String)]? = nil, path: String = "/v1/chat/completions") async throws -> TestClient.Response {
         try await client.send("POST", path, headers: headers ?? [bearer, ("Content-Type", "application/json")], body: Array(body.utf8))
     }

@@ -73,6 +73,35 @@ struct ProxyStreamingTests {
         await harness.stop()
     }
 
+    /// The upstream sends its head and then nothing until the client has that head (or five
+    /// seconds have passed, a hang guard a healthy run never reaches, inside the client's own ten):
+    /// a proxy that held the head back until the first piece would show the client nothing while
+    /// the first token is slow.
+    @Test func aStreamsHeadReachesTheClientBeforeItsFirstPiece() async throws {
+        let progress = StreamProgress()
+        let harness = try ProxyHarness { _, response in
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Type", value: "text/event-stream")
+            try await response.start(head)
+            let giveUp = ContinuousClock.now + .seconds(5)
+            while progress.received.load(ordering: .relaxed) == 0, ContinuousClock.now < giveUp {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            progress.sent.store(1, ordering: .relaxed)
+            try await response.write(Array("data: {}\n\n".utf8))
+        }
+        let connection = try await harness.connect()
+        try await connection.write(harness.rawChat(#"{"model":"m","stream":true}"#))
+        #expect(try await connection.readUntil("\r\n\r\n"))
+        let sentBeforeTheHead = progress.sent.load(ordering: .relaxed)
+        progress.received.store(1, ordering: .relaxed)
+        let response = try #require(try await connection.readResponse(to: "POST"))
+        #expect(String(decoding: connection.received, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(sentBeforeTheHead == 0, "the head must reach the client before the upstream sends any piece")
+        #expect(response.text == "data: {}\n\n")
+        await harness.stop()
+    }
+
     @Test func aClientThatHangsUpCancelsTheUpstreamRequest() async throws {
         let progress = StreamProgress()
         let harness = try ProxyHarness(Self.streamingUpstream(events: 200, interval: .milliseconds(20), progress: progress))
@@ -91,17 +120,27 @@ struct ProxyStreamingTests {
         await harness.stop()
     }
 
-    @Test func anUpstreamThatBreaksOffMidStreamEndsTheClientsStream() async throws {
+    /// After the head, HTTP/1.1 can only say "this answer is broken" by closing early: without
+    /// the closing chunk (or short of the declared length) the client cannot mistake the half
+    /// answer for a whole one.
+    @Test(arguments: [false, true])
+    func anUpstreamThatBreaksOffMidStreamEndsTheClientsStream(declaresLength: Bool) async throws {
         let harness = try ProxyHarness { _, response in
             var head = HTTPResponseHead(status: 200)
-            head.headers.add(name: "Content-Length", value: "100")
+            if declaresLength { head.headers.add(name: "Content-Length", value: "100") }
             try await response.start(head)
             try await response.write(Array("only part".utf8))
             throw CancellationError()
         }
-        await #expect(throws: (any Error).self) {
-            _ = try await harness.chat(#"{"model":"m"}"#)
+        let connection = try await harness.connect()
+        try await connection.write(harness.rawChat(#"{"model":"m"}"#))
+        await #expect(throws: HTTPParseError.truncatedMessage) {
+            _ = try await connection.readResponse(to: "POST")
         }
+        let received = String(decoding: connection.received, as: UTF8.self)
+        #expect(received.contains(declaresLength ? "\r\nContent-Length: 100\r\n" : "\r\nTransfer-Encoding: chunked\r\n"))
+        #expect(received.hasSuffix(declaresLength ? "\r\n\r\nonly part" : "\r\n9\r\nonly part\r\n"), "cut short after the piece")
+        #expect(connection.closedByServer)
         await harness.stop()
     }
 

@@ -57,6 +57,21 @@ struct RouteSimulationTests {
         #expect(result.isConsistent)
     }
 
+    /// The counts for a known seed, pinned: `route simulate --seed` must replay the same draws
+    /// on every machine and in every version, or an operator cannot compare two runs.
+    @Test func aKnownSeedGivesKnownCounts() {
+        let result = RouteSimulation(table: .builtIn, model: "cursor-pro-sonnet", draws: 1000, seed: 42)
+        #expect(result.seed == 42)
+        #expect(result.rows.map(\.count) == [219, 781])
+    }
+
+    @Test func differentSeedsGiveDifferentDraws() {
+        let counts = (1...3).map { seed in
+            RouteSimulation(table: .builtIn, model: "cursor-pro-sonnet", draws: 1000, seed: seed).rows.map(\.count)
+        }
+        #expect(Set(counts).count == 3, "\(counts)")
+    }
+
     @Test func flagsASplitThatDoesNotFitTheWeights() {
         let lying = ChiSquareTest(observed: [30_000, 70_000], expectedShares: [0.2, 0.8])
         #expect(lying.pValue < RouteSimulation.significance)

@@ -108,10 +108,27 @@ extension SystemTests {
             }
         }
 
+        /// A sleep called from a task off the loop waits in the loop's own table (seen there as a
+        /// suspended wait, ended by cancelling the task), and the caller carries on off the loop.
         @Test func sleepCalledOffTheLoop_HopsThereAndBack() async throws {
             try await withLoops { group in
-                try await group.loops[0].sleep(for: .milliseconds(1))
-                try await group.loops[0].sleep(until: .now)
+                let loop = group.loops[0]
+                let sleeper = Task.detached { () async -> (before: Bool, cancelled: Bool, after: Bool) in
+                    let before = loop.isCurrent
+                    var cancelled = false
+                    do { try await loop.sleep(until: .never) } catch { cancelled = error is CancellationError }
+                    return (before, cancelled, loop.isCurrent)
+                }
+                try await waitUntilSuspended(1, on: loop)
+                sleeper.cancel()
+                let outcome = await sleeper.value
+                #expect(!outcome.before)
+                #expect(outcome.cancelled)
+                #expect(!outcome.after, "back on the caller's executor")
+                #expect(await suspendedWaits(on: loop) == 0)
+
+                try await loop.sleep(for: .milliseconds(1))
+                #expect(!loop.isCurrent)
             }
         }
 
