@@ -156,10 +156,13 @@ private struct DigitScanner {
 }
 
 extension String {
+    /// Drops spaces, tabs, CRs and LFs at both ends. Works on bytes: as Characters, "\r\n" is
+    /// one cluster equal to neither "\r" nor "\n", and would be kept.
     func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
-        return String(self[first...last])
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

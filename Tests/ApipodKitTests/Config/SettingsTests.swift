@@ -49,6 +49,24 @@ struct EnvFileTests {
         #expect(file.entries["EMPTY"]?.value == "")
     }
 
+    /// Issue 17 item 1: "\r\n" is one Character, so a split on "\n" found no line at all.
+    @Test func windowsLineEndingsEndEachLine() throws {
+        let file = try EnvFile(path: ".env", contents: "PORT=9000\r\nANTIGRAVITY_KEY=upkey123\r\nADMIN_SECRET=\"quoted\"\r\n\r\n")
+        #expect(file.entries["PORT"] == .init(value: "9000", line: 1))
+        #expect(file.entries["ANTIGRAVITY_KEY"] == .init(value: "upkey123", line: 2))
+        #expect(file.entries["ADMIN_SECRET"] == .init(value: "quoted", line: 3))
+        #expect("upkey123\r\n".trimmingASCIIWhitespace() == "upkey123")
+        #expect(" \r\néa\u{301}\t".trimmingASCIIWhitespace() == "éa\u{301}")
+    }
+
+    /// Issue 17 item 14: the value's leading spaces were trimmed before the ` #` search.
+    @Test func aCommentWhereTheValueWouldStartLeavesItEmpty() throws {
+        let file = try EnvFile(path: ".env", contents: "PORT= # comment\nHOST=#\nNAME=a#b\n")
+        #expect(file.entries["PORT"]?.value == "")
+        #expect(file.entries["HOST"]?.value == "")
+        #expect(file.entries["NAME"]?.value == "a#b")
+    }
+
     @Test(arguments: [
         ("JUST_A_NAME", 1, "expected KEY=value"),
         ("BAD NAME=1", 1, "'BAD NAME' is not a variable name"),
