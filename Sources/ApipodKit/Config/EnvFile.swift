@@ -26,7 +26,8 @@ public struct EnvFile: Sendable, Equatable {
             }
             let key = String(line[..<equals]).trimmingASCIIWhitespace()
             guard !key.isEmpty, key.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-                throw .envFileSyntax(path: path, line: number, problem: "'\(key)' is not a variable name")
+                // Not repeated: a line such as `ANTIGRAVITY_KEY sk-…=…` would put a secret in the message.
+                throw .envFileSyntax(path: path, line: number, problem: "the text before '=' is not a variable name (letters, digits, _)")
             }
             let value = try Self.value(String(line[line.index(after: equals)...]).trimmingASCIIWhitespace(), path: path, line: number)
             entries[key] = Entry(value: value, line: number)
