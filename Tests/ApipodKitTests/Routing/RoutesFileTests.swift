@@ -52,6 +52,31 @@ struct RoutesFileTests {
         }
     }
 
+    /// Issue 17 item 11: the routes file's syntax errors say what and where.
+    @Test func syntaxErrorsSayWhatAndWhere() {
+        do {
+            _ = try parse("{\"aliases\": {\"a\": {\"targets\": [{\"model\": \"m\", \"weight\": 1e400}]}}}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == "routes file 'routes.json': not valid JSON: the number 1e400 is too large at line 1, column 57")
+        }
+    }
+
+    /// Issue 17 item 14: a second spelling of an alias silently replaced or lost the first.
+    @Test(arguments: [
+        "{\"aliases\": {\"a\": {\"targets\": [{\"model\": \"m\", \"weight\": 1}]}, \"a\": {\"targets\": [{\"model\": \"n\", \"weight\": 1}]}}}",
+        "{\"aliases\": {\"caf\u{e9}\": {\"targets\": [{\"model\": \"m\", \"weight\": 1}]}, \"cafe\u{301}\": {\"targets\": [{\"model\": \"n\", \"weight\": 1}]}}}",
+    ])
+    func anAliasGivenTwiceIsRefused(text: String) {
+        do {
+            _ = try parse(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("is given twice in one object at line 1, column 6"))
+            #expect(error.exitStatus == .configuration)
+        }
+    }
+
     @Test func aMissingFileIsUnreadable() {
         #expect(throws: RoutesFileError.unreadable(path: "/nonexistent/routes.json", reason: "No such file or directory")) {
             try RoutesFile.load(path: "/nonexistent/routes.json")
