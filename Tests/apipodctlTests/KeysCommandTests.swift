@@ -79,9 +79,9 @@ struct KeysCommandTests {
         #expect(badDuration.status == 64)
         #expect(badDuration.stderr.contains("invalid value '3 weeks' for '--expires-in'"))
 
-        let ambiguous = try cli.run("keys", "disable", "apk_")
-        #expect(ambiguous.status == 65)
-        #expect(ambiguous.stderr.contains("matches 2 keys"))
+        let tooShort = try cli.run("keys", "disable", "apk_")
+        #expect(tooShort.status == 64)
+        #expect(tooShort.stderr.contains("'apk_' is too short to name a key"))
 
         let unknown = try cli.run("keys", "enable", "42")
         #expect(unknown.status == 65)
@@ -90,6 +90,18 @@ struct KeysCommandTests {
         let emptyName = try cli.run("keys", "create", "--name", "")
         #expect(emptyName.status == 65)
         #expect(emptyName.stderr == "apipodctl: invalid name: it must not be empty\n")
+    }
+
+    /// Issue 17 item 5: `keys disable "$UNSET"` disabled the only key and exited 0.
+    @Test func anEmptyOrBareReferenceIsAUsageErrorAndChangesNothing() throws {
+        defer { cli.remove() }
+        _ = try cli.run("keys", "create", "--name", "only")
+        for reference in ["", "   ", "apk_"] {
+            let result = try cli.run("keys", "disable", reference)
+            #expect(result.status == 64, "reference '\(reference)'")
+            #expect(result.stderr.contains("too short to name a key"))
+        }
+        #expect(try cli.run("keys", "list").stdout.contains("active"))
     }
 
     @Test func anUnusableDatabasePathIsAnIOError() throws {

@@ -84,8 +84,10 @@ public final class KeyStore {
         return AuthenticationResult(record: record, at: now)
     }
 
-    /// Finds the one key an operator means by `reference`: a numeric id, a full key, or a
-    /// prefix of a key no longer than the stored display prefix (with or without `apk_`).
+    /// Finds the one key an operator means by `reference`: a numeric id, a full key, or the
+    /// display prefix `keys list` shows (with or without `apk_`). Anything shorter is refused
+    /// rather than matched: an empty reference from an unset shell variable, or a bare `apk_`,
+    /// would otherwise be a prefix of every key.
     public func resolve(_ reference: String) throws(StorageError) -> KeyRecord {
         let trimmed = reference.trimmingASCIIWhitespace()
         if !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigit) {
@@ -93,6 +95,9 @@ public final class KeyStore {
             return record
         }
         let prefixed = trimmed.hasPrefix(APIKey.scheme) ? trimmed : APIKey.scheme + trimmed
+        if prefixed.count < APIKey.displayPrefixLength {
+            throw .incompleteKeyReference(reference: trimmed)
+        }
         if prefixed.count > APIKey.displayPrefixLength {
             guard APIKey.isPlausible(prefixed) else {
                 throw .unusableKeyReference(reference: trimmed, reason: "it is neither an id, a key nor a key prefix")

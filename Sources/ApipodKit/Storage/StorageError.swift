@@ -16,6 +16,9 @@ public enum StorageError: UserFacingError, Equatable {
     case ambiguousKeyReference(reference: String, matches: [KeyRecord])
     /// A prefix longer than the stored display prefix cannot be checked; nor can a malformed key.
     case unusableKeyReference(reference: String, reason: String)
+    /// Shorter than a display prefix (empty, blank, a bare `apk_`): a mistake on the command
+    /// line, never a match for every key.
+    case incompleteKeyReference(reference: String)
     /// A name or tier that would make listings and logs unreadable.
     case invalidField(name: String, reason: String)
 
@@ -23,6 +26,7 @@ public enum StorageError: UserFacingError, Equatable {
         switch self {
         case .cannotOpen, .sqlite: .ioError
         case .schemaTooNew: .configuration
+        case .incompleteKeyReference: .usage
         case .unadoptableSeedRow, .keyNotFound, .ambiguousKeyReference, .unusableKeyReference, .invalidField: .dataError
         }
     }
@@ -46,6 +50,10 @@ public enum StorageError: UserFacingError, Equatable {
             return "'\(redacted(reference))' matches \(matches.count) keys: \(list); give the id or a longer prefix"
         case .unusableKeyReference(let reference, let reason):
             return "cannot look up '\(redacted(reference))': \(reason)"
+        case .incompleteKeyReference(let reference):
+            let shown = reference.isEmpty ? "an empty key reference" : "'\(reference)'"
+            return "\(shown) is too short to name a key; give its id, the full key, or its "
+                + "\(APIKey.displayPrefixLength)-character prefix as 'apipodctl keys list' shows it"
         case .invalidField(let name, let reason):
             return "invalid \(name): \(reason)"
         }

@@ -44,8 +44,14 @@ struct KeyStoreTests {
         #expect(try store.resolve(second.text) == b)
         #expect(try store.resolve(first.displayPrefix) == a)
         #expect(try store.resolve(String(second.displayPrefix.dropFirst(4))) == b)
-        #expect(throws: StorageError.ambiguousKeyReference(reference: "apk_", matches: [a, b])) {
-            try store.resolve("apk_")
+        // Two keys whose first six bytes are zero share the display prefix apk_AAAAAAAA.
+        func keyWithZeroPrefix() -> APIKey {
+            APIKey(APIKey.scheme + Base64URL.encode([UInt8](repeating: 0, count: 6) + (0..<26).map { _ in UInt8.random(in: 0...255) }))!
+        }
+        let c = try store.insert(keyWithZeroPrefix(), name: "c", lifetime: nil)
+        let d = try store.insert(keyWithZeroPrefix(), name: "d", lifetime: nil)
+        #expect(throws: StorageError.ambiguousKeyReference(reference: "apk_AAAAAAAA", matches: [c, d])) {
+            try store.resolve("apk_AAAAAAAA")
         }
         #expect(throws: StorageError.keyNotFound(reference: "999")) { try store.resolve("999") }
         let longPrefix = String(first.text.prefix(20))
@@ -53,6 +59,21 @@ struct KeyStoreTests {
         #expect(error.exitStatus == .dataError)
         let message = error.description
         #expect(!message.contains(longPrefix), "the message must not repeat key material")
+    }
+
+    /// Issue 17 item 5: "", "   " and "apk_" were prefixes of every key, so `keys disable ""`
+    /// (an unset shell variable) disabled the only key.
+    @Test(arguments: ["", "   ", "apk_", "apk_AbC", "AbCdEfG", " apk_ "])
+    func aReferenceShorterThanTheDisplayPrefixMatchesNothing(reference: String) throws {
+        let store = try KeyStore(path: databasePath)
+        let key = try APIKey.generate()
+        _ = try store.insert(key, name: "only", lifetime: nil)
+        let shortPrefix = String(key.displayPrefix.prefix(max(4, reference.trimmingASCIIWhitespace().count)))
+        for candidate in [reference, shortPrefix] {
+            let error = try #require(throws: StorageError.self) { try store.resolve(candidate) }
+            #expect(error == .incompleteKeyReference(reference: candidate.trimmingASCIIWhitespace()))
+            #expect(error.exitStatus == .usage)
+        }
     }
 
     @Test func rejectsNamesThatWouldBreakListings() throws {
