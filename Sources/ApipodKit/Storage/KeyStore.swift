@@ -42,8 +42,8 @@ public final class KeyStore {
     public func insert(
         _ key: APIKey, name: String, tier: String = defaultTier, lifetime: KeyLifetime?, now: Timestamp = .now()
     ) throws(StorageError) -> KeyRecord {
-        try Self.validate(field: "name", name, maximumLength: 200)
-        try Self.validate(field: "tier", tier, maximumLength: 64)
+        try Self.validate(field: "name", name, maximumBytes: 200)
+        try Self.validate(field: "tier", tier, maximumBytes: 64)
         let expiresAt = lifetime.map { now.adding(seconds: $0.seconds) }
         return try run {
             try connection.query("""
@@ -191,15 +191,21 @@ public final class KeyStore {
             lastUsedAt: row[7].integer.map(Timestamp.init(secondsSinceEpoch:)))
     }
 
-    private static func validate(field: String, _ value: String, maximumLength: Int) throws(StorageError) {
+    /// A name or tier is printed in listings and logs: the limit counts bytes, since one
+    /// character can carry thousands of combining marks, and neither control characters nor
+    /// bidirectional controls (U+202E turns the rest of a line around) may reach a terminal.
+    private static func validate(field: String, _ value: String, maximumBytes: Int) throws(StorageError) {
         if value.trimmingASCIIWhitespace().isEmpty {
             throw .invalidField(name: field, reason: "it must not be empty")
         }
-        if value.count > maximumLength {
-            throw .invalidField(name: field, reason: "it is longer than \(maximumLength) characters")
+        if value.utf8.count > maximumBytes {
+            throw .invalidField(name: field, reason: "it is longer than \(maximumBytes) bytes of UTF-8")
         }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .invalidField(name: field, reason: "it contains a control character")
+        }
+        if value.unicodeScalars.contains(where: \.properties.isBidiControl) {
+            throw .invalidField(name: field, reason: "it contains a bidirectional control character")
         }
     }
 

@@ -87,6 +87,27 @@ struct KeyStoreTests {
         }
     }
 
+    /// Issue 17 item 10: the limit counted grapheme clusters, so "a" and 30,000 combining
+    /// marks (60 KB) passed as one character, and U+202E was accepted.
+    @Test func namesAreLimitedInBytesAndRefuseBidiControls() throws {
+        let store = try KeyStore(path: databasePath)
+        let key = try APIKey.generate()
+        let zalgo = "a" + String(repeating: "\u{301}", count: 30_000)
+        #expect(zalgo.count == 1)
+        #expect(throws: StorageError.invalidField(name: "name", reason: "it is longer than 200 bytes of UTF-8")) {
+            try store.insert(key, name: zalgo, lifetime: nil)
+        }
+        #expect(throws: StorageError.invalidField(name: "tier", reason: "it is longer than 64 bytes of UTF-8")) {
+            try store.insert(key, name: "a", tier: String(repeating: "é", count: 33), lifetime: nil)
+        }
+        for bidi in ["\u{202E}", "\u{2066}", "\u{200F}"] {
+            #expect(throws: StorageError.invalidField(name: "name", reason: "it contains a bidirectional control character")) {
+                try store.insert(key, name: "alice\(bidi)gpj.exe", lifetime: nil)
+            }
+        }
+        #expect(try store.insert(key, name: String(repeating: "é", count: 100), lifetime: nil).name.utf8.count == 200)
+    }
+
     @Test func anotherConnectionsWriteChangesTheDataVersion() throws {
         let server = try KeyStore(path: databasePath)
         let cli = try KeyStore(path: databasePath)
