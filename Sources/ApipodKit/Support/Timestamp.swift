@@ -28,9 +28,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// RFC 3339 in UTC, e.g. `2026-01-31T00:00:00Z`.
     public var description: String { rfc3339 }
 
+    /// The instants a four-digit year can show, 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    /// A time outside (a hand-edited row holding Int64.min) is shown at the nearer end, where
+    /// the date arithmetic would overflow and trap.
+    static let displayableSeconds: ClosedRange<Int64> = -62_167_219_200...253_402_300_799
+
     public var rfc3339: String {
-        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
-        let secondOfDay = secondsSinceEpoch - days * 86_400
+        let seconds = min(max(secondsSinceEpoch, Self.displayableSeconds.lowerBound), Self.displayableSeconds.upperBound)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
