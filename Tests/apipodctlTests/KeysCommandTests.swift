@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ApipodKit
 
 /// `apipodctl keys …` as a separate process against a scratch database.
 struct KeysCommandTests {
@@ -102,6 +103,26 @@ struct KeysCommandTests {
             #expect(result.stderr.contains("too short to name a key"))
         }
         #expect(try cli.run("keys", "list").stdout.contains("active"))
+    }
+
+    /// Issue 17 item 9: names and tiers adopted from the original service's database skip
+    /// `keys create`'s checks, and `keys list` printed their escape sequences raw.
+    @Test func adoptedNamesAreEscapedOnOutput() throws {
+        defer { cli.remove() }
+        let seed = try SQLiteConnection(path: cli.databasePath)
+        try seed.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, api_key TEXT UNIQUE NOT NULL, name TEXT, tier TEXT)")
+        try seed.query("INSERT INTO users (api_key, name, tier) VALUES (?, ?, ?)", [
+            .text("apk_" + String(repeating: "E", count: 43) + "="), .text("evil\u{1B}[2J\nroot\u{202E}txt"), .text("t\u{7}"),
+        ])
+        let listed = try cli.run("keys", "list")
+        #expect(listed.status == 0)
+        #expect(!listed.stdout.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" })
+        #expect(!listed.stdout.unicodeScalars.contains("\u{202E}"))
+        #expect(listed.stdout.contains(#"evil\u{1B}[2J\u{A}root\u{202E}txt"#))
+        #expect(listed.stdout.contains(#"t\u{7}"#))
+        #expect(listed.stdout.split(separator: "\n").count == 2, "one line per key")
+        let disabled = try cli.run("keys", "disable", "1")
+        #expect(disabled.stdout.contains(#"evil\u{1B}[2J\u{A}root\u{202E}txt"#))
     }
 
     @Test func anUnusableDatabasePathIsAnIOError() throws {

@@ -61,13 +61,13 @@ enum KeysCommands {
         let record = try store.resolve(context.invocation.arguments[0])
         let verb = active ? "enabled" : "disabled"
         if record.isActive == active {
-            context.console.out("key \(record.id) (\(record.displayPrefix)…, \(record.name)) was already \(verb)\n")
+            context.console.out("key \(record.id) (\(record.displayPrefix)…, \(record.name.escapedForTerminal)) was already \(verb)\n")
             return .success
         }
         let updated = try store.setActive(active, id: record.id)
         var note = ""
         if active, updated.status(at: .now()) == .expired { note = "; it has expired, so requests are still refused" }
-        context.console.out("\(verb) key \(updated.id) (\(updated.displayPrefix)…, \(updated.name))\(note)\n")
+        context.console.out("\(verb) key \(updated.id) (\(updated.displayPrefix)…, \(updated.name.escapedForTerminal))\(note)\n")
         return .success
     }
 }
