@@ -105,6 +105,29 @@ struct KeysCommandTests {
         #expect(try cli.run("keys", "list").stdout.contains("active"))
     }
 
+    /// Issue 17 item 6: `keys create > /dev/full` exited 0 and left an active key nobody had.
+    @Test func aKeyThatCannotBePrintedIsDeletedAndTheExitIs74() throws {
+        defer { cli.remove() }
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let gone = Pipe()
+        try gone.fileHandleForReading.close()
+        for output in [full, gone.fileHandleForWriting] {
+            for json in [false, true] {
+                let result = json
+                    ? try cli.run("keys", "create", "--name", "lost", "--json", standardOutput: output)
+                    : try cli.run("keys", "create", "--name", "lost", standardOutput: output)
+                #expect(result.status == 74)
+                #expect(result.stderr.hasPrefix("apipodctl: cannot write to standard output: "))
+                #expect(result.stderr.hasSuffix("; the new key was deleted, so none was created\n"))
+            }
+        }
+        let listed = try cli.run("keys", "list", "--all")
+        #expect(listed.stdout.isEmpty && listed.stderr.hasPrefix("no keys yet"))
+        #expect(try cli.run("keys", "list", "--all", standardOutput: full).status == 0, "nothing to print, nothing lost")
+        _ = try cli.run("keys", "create", "--name", "kept")
+        #expect(try cli.run("keys", "list", standardOutput: full).status == 74)
+    }
+
     /// Issue 17 item 9: names and tiers adopted from the original service's database skip
     /// `keys create`'s checks, and `keys list` printed their escape sequences raw.
     @Test func adoptedNamesAreEscapedOnOutput() throws {

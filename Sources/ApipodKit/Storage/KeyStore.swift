@@ -134,6 +134,12 @@ public final class KeyStore {
         return record
     }
 
+    /// Removes a key for good: only for one whose text never reached anyone (`keys create`
+    /// could not print it), so no client can hold it.
+    public func deleteKey(id: Int64) throws(StorageError) {
+        _ = try run { try connection.query("DELETE FROM api_keys WHERE id = ?", [.integer(id)]) }
+    }
+
     /// Records when keys were last used, in one transaction for a whole batch, so the proxy
     /// can write usage behind the requests instead of in front of them.
     public func recordUse(_ lastUse: [Int64: Timestamp]) throws(StorageError) {

@@ -179,7 +179,7 @@ extension CommandTable {
         (.usage, "The command line is wrong (unknown option, missing value, ...)."),
         (.dataError, "Bad data: no such key, an ambiguous key prefix, an invalid name, a database row that cannot be adopted."),
         (.unavailable, "A service is unavailable: the port is taken, the upstream cannot be reached."),
-        (.ioError, "The database or another file could not be read or written."),
+        (.ioError, "The database, standard output or another file could not be read or written (keys create then deletes the key it could not print)."),
         (.configuration, "Bad configuration: a setting is out of range or a file is unreadable."),
     ]
 }
