@@ -105,6 +105,19 @@ struct KeysCommandTests {
         #expect(try cli.run("keys", "list").stdout.contains("active"))
     }
 
+    /// Issue 17 item 14: `--db ""` read as "not set" skipped DATABASE_PATH and `.env` and
+    /// opened ./data/proxy.db.
+    @Test func anEmptySettingFlagIsAUsageError() throws {
+        defer { cli.remove() }
+        for option in ["--db", "--env-file"] {
+            let result = try cli.run("keys", "list", option, "")
+            #expect(result.status == 64)
+            #expect(result.stderr.hasPrefix("apipodctl: invalid value '' for '\(option)': it must not be empty"))
+        }
+        #expect(try cli.run("route", "simulate", "--routes", "").status == 64)
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("data").path))
+    }
+
     /// Issue 17 item 6: `keys create > /dev/full` exited 0 and left an active key nobody had.
     @Test func aKeyThatCannotBePrintedIsDeletedAndTheExitIs74() throws {
         defer { cli.remove() }
