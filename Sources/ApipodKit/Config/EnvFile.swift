@@ -1,7 +1,7 @@
 /// A `.env` file as the original service's users write them (godotenv's common subset):
 /// `KEY=value` lines, `export KEY=value`, `#` comments, and single- or double-quoted values
-/// (double quotes understand `\n`, `\"` and `\\`). Lines end at LF, with one CR before it
-/// dropped, as godotenv reads files written on Windows.
+/// (double quotes understand `\n`, `\"` and `\\`). Lines end at LF; the CR before it in a file
+/// written on Windows goes with the white space trimmed from each line, as in godotenv.
 public struct EnvFile: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public let value: String
@@ -17,8 +17,7 @@ public struct EnvFile: Sendable, Equatable {
         // Split on bytes: Swift reads "\r\n" as one Character, which no "\n" split would find.
         for (offset, rawLine) in contents.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let number = offset + 1
-            let withoutCR = rawLine.last == 0x0D ? rawLine.dropLast() : rawLine
-            var line = Substring(String(decoding: withoutCR, as: UTF8.self).trimmingASCIIWhitespace())
+            var line = Substring(String(decoding: rawLine, as: UTF8.self).trimmingASCIIWhitespace())
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count) }
             guard let equals = line.firstIndex(of: "=") else {
