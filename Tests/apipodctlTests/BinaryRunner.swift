@@ -28,18 +28,20 @@ struct BinaryRunner {
 
     var databasePath: String { environment["DATABASE_PATH"]! }
 
-    func run(_ arguments: String..., input: String? = nil) throws -> Result {
+    /// - Parameter standardOutput: where the command's stdout goes instead of a pipe read
+    ///   into `Result.stdout` (say `/dev/full`, to see how a failed write is handled).
+    func run(_ arguments: String..., input: String? = nil, standardOutput: FileHandle? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
-        process.standardOutput = out
+        process.standardOutput = standardOutput ?? out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = standardOutput == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(

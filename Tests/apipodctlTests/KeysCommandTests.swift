@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ApipodKit
 
 /// `apipodctl keys …` as a separate process against a scratch database.
 struct KeysCommandTests {
@@ -79,9 +80,9 @@ struct KeysCommandTests {
         #expect(badDuration.status == 64)
         #expect(badDuration.stderr.contains("invalid value '3 weeks' for '--expires-in'"))
 
-        let ambiguous = try cli.run("keys", "disable", "apk_")
-        #expect(ambiguous.status == 65)
-        #expect(ambiguous.stderr.contains("matches 2 keys"))
+        let tooShort = try cli.run("keys", "disable", "apk_")
+        #expect(tooShort.status == 64)
+        #expect(tooShort.stderr.contains("'apk_' is too short to name a key"))
 
         let unknown = try cli.run("keys", "enable", "42")
         #expect(unknown.status == 65)
@@ -90,6 +91,74 @@ struct KeysCommandTests {
         let emptyName = try cli.run("keys", "create", "--name", "")
         #expect(emptyName.status == 65)
         #expect(emptyName.stderr == "apipodctl: invalid name: it must not be empty\n")
+    }
+
+    /// Issue 17 item 5: `keys disable "$UNSET"` disabled the only key and exited 0.
+    @Test func anEmptyOrBareReferenceIsAUsageErrorAndChangesNothing() throws {
+        defer { cli.remove() }
+        _ = try cli.run("keys", "create", "--name", "only")
+        for reference in ["", "   ", "apk_"] {
+            let result = try cli.run("keys", "disable", reference)
+            #expect(result.status == 64, "reference '\(reference)'")
+            #expect(result.stderr.contains("too short to name a key"))
+        }
+        #expect(try cli.run("keys", "list").stdout.contains("active"))
+    }
+
+    /// Issue 17 item 14: `--db ""` read as "not set" skipped DATABASE_PATH and `.env` and
+    /// opened ./data/proxy.db.
+    @Test func anEmptySettingFlagIsAUsageError() throws {
+        defer { cli.remove() }
+        for option in ["--db", "--env-file"] {
+            let result = try cli.run("keys", "list", option, "")
+            #expect(result.status == 64)
+            #expect(result.stderr.hasPrefix("apipodctl: invalid value '' for '\(option)': it must not be empty"))
+        }
+        #expect(try cli.run("route", "simulate", "--routes", "").status == 64)
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("data").path))
+    }
+
+    /// Issue 17 item 6: `keys create > /dev/full` exited 0 and left an active key nobody had.
+    @Test func aKeyThatCannotBePrintedIsDeletedAndTheExitIs74() throws {
+        defer { cli.remove() }
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let gone = Pipe()
+        try gone.fileHandleForReading.close()
+        for output in [full, gone.fileHandleForWriting] {
+            for json in [false, true] {
+                let result = json
+                    ? try cli.run("keys", "create", "--name", "lost", "--json", standardOutput: output)
+                    : try cli.run("keys", "create", "--name", "lost", standardOutput: output)
+                #expect(result.status == 74)
+                #expect(result.stderr.hasPrefix("apipodctl: cannot write to standard output: "))
+                #expect(result.stderr.hasSuffix("; the new key was deleted, so none was created\n"))
+            }
+        }
+        let listed = try cli.run("keys", "list", "--all")
+        #expect(listed.stdout.isEmpty && listed.stderr.hasPrefix("no keys yet"))
+        #expect(try cli.run("keys", "list", "--all", standardOutput: full).status == 0, "nothing to print, nothing lost")
+        _ = try cli.run("keys", "create", "--name", "kept")
+        #expect(try cli.run("keys", "list", standardOutput: full).status == 74)
+    }
+
+    /// Issue 17 item 9: names and tiers adopted from the original service's database skip
+    /// `keys create`'s checks, and `keys list` printed their escape sequences raw.
+    @Test func adoptedNamesAreEscapedOnOutput() throws {
+        defer { cli.remove() }
+        let seed = try SQLiteConnection(path: cli.databasePath)
+        try seed.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, api_key TEXT UNIQUE NOT NULL, name TEXT, tier TEXT)")
+        try seed.query("INSERT INTO users (api_key, name, tier) VALUES (?, ?, ?)", [
+            .text("apk_" + String(repeating: "E", count: 43) + "="), .text("evil\u{1B}[2J\nroot\u{202E}txt"), .text("t\u{7}"),
+        ])
+        let listed = try cli.run("keys", "list")
+        #expect(listed.status == 0)
+        #expect(!listed.stdout.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" })
+        #expect(!listed.stdout.unicodeScalars.contains("\u{202E}"))
+        #expect(listed.stdout.contains(#"evil\u{1B}[2J\u{A}root\u{202E}txt"#))
+        #expect(listed.stdout.contains(#"t\u{7}"#))
+        #expect(listed.stdout.split(separator: "\n").count == 2, "one line per key")
+        let disabled = try cli.run("keys", "disable", "1")
+        #expect(disabled.stdout.contains(#"evil\u{1B}[2J\u{A}root\u{202E}txt"#))
     }
 
     @Test func anUnusableDatabasePathIsAnIOError() throws {

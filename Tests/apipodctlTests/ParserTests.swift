@@ -16,6 +16,24 @@ struct ParserTests {
         #expect(invocation.arguments == ["-5"])
     }
 
+    /// Issue 17 item 14: the comment said a value may start with '-', but any such word was
+    /// taken for an option, so `--name -alice` failed.
+    @Test func aValueMayStartWithADashUnlessItSpellsAnOption() throws {
+        #expect(try parser.parse(["keys", "create", "--name", "-alice"]).value("name") == "-alice")
+        #expect(try parser.parse(["keys", "create", "--name", "-"]).value("name") == "-")
+        #expect(try parser.parse(["route", "simulate", "-n", "-5"]).value("count") == "-5")
+        #expect(try parser.parse(["route", "simulate", "--model", "-x"]).value("model") == "-x")
+        #expect(throws: ParseError.missingValue(option: "--name", path: ["keys", "create"])) {
+            try parser.parse(["keys", "create", "--name", "-h"])
+        }
+        #expect(throws: ParseError.missingValue(option: "--model", path: ["route", "simulate"])) {
+            try parser.parse(["route", "simulate", "--model", "-n5"])
+        }
+        #expect(throws: ParseError.missingValue(option: "--name", path: ["keys", "create"])) {
+            try parser.parse(["keys", "create", "--name", "--nmae"])
+        }
+    }
+
     @Test func combinedShortFlags() throws {
         let invocation = try parser.parse(["keys", "list", "-ah"])
         #expect(invocation.request == .help)

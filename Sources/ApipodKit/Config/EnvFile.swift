@@ -1,6 +1,7 @@
 /// A `.env` file as the original service's users write them (godotenv's common subset):
 /// `KEY=value` lines, `export KEY=value`, `#` comments, and single- or double-quoted values
-/// (double quotes understand `\n`, `\"` and `\\`).
+/// (double quotes understand `\n`, `\"` and `\\`). Lines end at LF; the CR before it in a file
+/// written on Windows goes with the white space trimmed from each line, as in godotenv.
 public struct EnvFile: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public let value: String
@@ -13,9 +14,10 @@ public struct EnvFile: Sendable, Equatable {
     public init(path: String, contents: String) throws(ConfigurationError) {
         self.path = path
         var entries: [String: Entry] = [:]
-        for (offset, rawLine) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split on bytes: Swift reads "\r\n" as one Character, which no "\n" split would find.
+        for (offset, rawLine) in contents.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let number = offset + 1
-            var line = Substring(String(rawLine).trimmingASCIIWhitespace())
+            var line = Substring(String(decoding: rawLine, as: UTF8.self).trimmingASCIIWhitespace())
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count) }
             guard let equals = line.firstIndex(of: "=") else {
@@ -23,7 +25,8 @@ public struct EnvFile: Sendable, Equatable {
             }
             let key = String(line[..<equals]).trimmingASCIIWhitespace()
             guard !key.isEmpty, key.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-                throw .envFileSyntax(path: path, line: number, problem: "'\(key)' is not a variable name")
+                // Not repeated: a line such as `ANTIGRAVITY_KEY sk-…=…` would put a secret in the message.
+                throw .envFileSyntax(path: path, line: number, problem: "the text before '=' is not a variable name (letters, digits, _)")
             }
             let value = try Self.value(String(line[line.index(after: equals)...]).trimmingASCIIWhitespace(), path: path, line: number)
             entries[key] = Entry(value: value, line: number)
@@ -33,7 +36,9 @@ public struct EnvFile: Sendable, Equatable {
 
     private static func value(_ raw: String, path: String, line: Int) throws(ConfigurationError) -> String {
         guard let quote = raw.first, quote == "\"" || quote == "'" else {
-            // Unquoted: a ` #` starts a comment.
+            // Unquoted: a ` #` starts a comment, and so does a `#` where the value would begin
+            // (`PORT= # none` is empty; the space before it was trimmed already).
+            if raw.hasPrefix("#") { return "" }
             if let comment = raw.firstRange(of: " #") { return String(raw[..<comment.lowerBound]).trimmingASCIIWhitespace() }
             return raw
         }

@@ -51,7 +51,7 @@ public struct ServerConfiguration: Sendable {
         do {
             upstream = try UpstreamURL(parsing: upstreamSetting.value.trimmingASCIIWhitespace())
         } catch {
-            throw .invalid(setting: "ANTIGRAVITY_URL", origin: upstreamSetting.origin, problem: "'\(upstreamSetting.value)' \(error.problem)")
+            throw .invalid(setting: "ANTIGRAVITY_URL", origin: upstreamSetting.origin, problem: "'\(UpstreamURL.redacted(upstreamSetting.value))' \(error.problem)")
         }
 
         upstreamKey = settings[.upstreamKey]?.value

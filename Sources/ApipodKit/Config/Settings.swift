@@ -56,6 +56,7 @@ public struct Settings: Sendable {
             } else if let value = name.defaultValue {
                 values[name] = Resolved(value: value, origin: .defaultValue)
             }
+            if let resolved = values[name] { try Self.refuseControlCharacters(in: resolved, of: name) }
         }
         self.values = values
     }
@@ -79,6 +80,17 @@ public struct Settings: Sendable {
         } catch {
             throw .invalid(setting: SettingName.routesPath.rawValue, origin: path.origin, problem: "is unusable: \(error.description)")
         }
+    }
+
+    /// Every setting ends up in a header, a path or an address, where a CR or LF would end a
+    /// header early or name another file. Refused, naming the character but never the value,
+    /// which may be a secret.
+    private static func refuseControlCharacters(in resolved: Resolved, of name: SettingName) throws(ConfigurationError) {
+        guard let control = resolved.value.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) else { return }
+        let code = String(control.value, radix: 16, uppercase: true)
+        throw .invalid(
+            setting: name.rawValue, origin: resolved.origin,
+            problem: "contains a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)); remove it")
     }
 
     private static func loadEnvFile(explicitPath: String?) throws(ConfigurationError) -> EnvFile? {

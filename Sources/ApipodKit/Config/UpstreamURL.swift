@@ -43,10 +43,13 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
             }
             port = number
             host = String(host[..<colon])
+            // `host:8080:9090` would otherwise leave `host:8080` as the host name.
+            if host.contains(":") { throw .init(problem: "has more than one port (an IPv6 address goes in brackets)") }
         }
         guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:_".contains($0)) }) else {
             throw .init(problem: "has no valid host")
         }
+        path = try Self.encodedPath(path)
         while path.hasSuffix("/") { path.removeLast() }
         self.scheme = scheme
         self.host = host
@@ -57,6 +60,55 @@ public struct UpstreamURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(scheme.rawValue)://\(authority)\(basePath)" }
+
+    /// The base path as it may stand in a request line: a space or a control character would
+    /// end or split the line (`/a b HTTP/1.0` forged one), so they are refused; any other byte
+    /// outside RFC 3986's path characters is percent-encoded, and `%` must start an escape.
+    private static func encodedPath(_ path: String) throws(UpstreamURLError) -> String {
+        if path.unicodeScalars.contains(where: { $0 == " " || $0.properties.generalCategory == .control }) {
+            throw .init(problem: "has a space or a control character in its path")
+        }
+        let bytes = Array(path.utf8)
+        let isHex: (UInt8) -> Bool = { Unicode.Scalar($0).properties.isASCIIHexDigit }
+        var encoded = ""
+        for (index, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) else {
+                    throw .init(problem: "has a '%' in its path that does not start an escape such as %20")
+                }
+                encoded += "%"
+            } else if byte < 0x80, pathCharacters.contains(Unicode.Scalar(byte)) {
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return encoded
+    }
+
+    /// RFC 3986 §3.3: unreserved, sub-delims, ':', '@', and '/' between segments.
+    private static let pathCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/".unicodeScalars)
+
+    /// `text` as an error may repeat it: a user and password before `@` become `…@`, and a
+    /// query or fragment becomes `?…`, since either may carry a credential.
+    public static func redacted(_ text: String) -> String {
+        var rest = Substring(text)
+        var start = ""
+        if let schemeEnd = rest.firstRange(of: "://") {
+            start = String(rest[..<schemeEnd.upperBound])
+            rest = rest[schemeEnd.upperBound...]
+        }
+        var tail = ""
+        if let query = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            tail = "?…"
+            rest = rest[..<query]
+        }
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+            rest = Substring("…" + rest[at...])
+        }
+        return start + rest + tail
+    }
 }
 
 public struct UpstreamURLError: Error, Equatable {

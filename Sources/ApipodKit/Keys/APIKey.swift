@@ -26,12 +26,17 @@ public struct APIKey: Sendable, Equatable {
     /// 48-character padded keys that `db migrate` adopts. A cheap filter before any hashing.
     public static func isPlausible(_ text: some StringProtocol) -> Bool {
         let utf8 = text.utf8
-        guard (scheme.utf8.count + 8...128).contains(utf8.count), utf8.starts(with: scheme.utf8) else { return false }
+        return utf8.withContiguousStorageIfAvailable { isPlausible(bytes: $0) } ?? isPlausible(bytes: utf8)
+    }
+
+    /// The same test on stored bytes, which need not be valid UTF-8 (`db migrate` reads them).
+    public static func isPlausible(bytes: some Collection<UInt8>) -> Bool {
+        guard (scheme.utf8.count + 8...128).contains(bytes.count), bytes.starts(with: scheme.utf8) else { return false }
         func allowed(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte)
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")
         }
-        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(allowed) } ?? utf8.allSatisfy(allowed)
+        return bytes.allSatisfy(allowed)
     }
 
     /// A fresh key from the kernel's CSPRNG (`getrandom`).

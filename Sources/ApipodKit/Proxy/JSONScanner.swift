@@ -171,15 +171,7 @@ struct JSONScanner {
         index += 1
         guard let escape = peek() else { throw fail("unterminated JSON string") }
         index += 1
-        let simple: UInt8? = switch escape {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escape
-        case UInt8(ascii: "b"): 0x08
-        case UInt8(ascii: "f"): 0x0c
-        case UInt8(ascii: "n"): 0x0a
-        case UInt8(ascii: "r"): 0x0d
-        case UInt8(ascii: "t"): 0x09
-        default: nil
-        }
+        let simple = JSONEscape.unescaped(escape)
         if let simple {
             decoded?.append(simple)
             return

@@ -10,13 +10,22 @@ public struct ChiSquareTest: Sendable, Equatable {
     public init(observed: [Int], expectedShares: [Double]) {
         let total = Double(observed.reduce(0, +))
         var statistic = 0.0
-        for (count, share) in zip(observed, expectedShares) where share > 0 {
+        for (count, share) in zip(observed, expectedShares) {
             let expected = total * share
+            // A draw where none is expected cannot fit, however few the draws.
+            if expected == 0 {
+                if count > 0 { statistic = .infinity }
+                continue
+            }
             statistic += (Double(count) - expected) * (Double(count) - expected) / expected
         }
         self.statistic = statistic
         self.degreesOfFreedom = max(observed.count - 1, 0)
-        self.pValue = degreesOfFreedom == 0 ? 1 : Self.upperRegularizedGamma(Double(degreesOfFreedom) / 2, statistic / 2)
+        self.pValue = switch (degreesOfFreedom, statistic.isFinite) {
+        case (0, _): 1
+        case (_, false): 0
+        default: Self.upperRegularizedGamma(Double(degreesOfFreedom) / 2, statistic / 2)
+        }
     }
 
     /// Q(a, x) = Γ(a, x) / Γ(a): the chi-square survival function is Q(k/2, χ²/2).

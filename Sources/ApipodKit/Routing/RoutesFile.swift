@@ -7,7 +7,11 @@ import Glibc
 ///         { "model": "claude-sonnet-4-5", "weight": 20 },
 ///         { "model": "gemini-3-flash", "weight": 80 } ] } } }
 ///
-/// Unknown fields are errors, so a misspelt `"wieght"` cannot silently do nothing.
+/// Unknown fields are errors, so a misspelt `"wieght"` cannot silently do nothing. A weight is a
+/// number above 0 and at most `WeightedTarget.maximumWeight`; only the ratios matter. Alias and
+/// model names compare as Swift strings: an NFC and an NFD spelling are one name, so a file
+/// that gives both has given the name twice, and a request may use either (`JSONParser`).
+/// Loading takes time in proportion to the file's size.
 public enum RoutesFile {
     public static func load(path: String) throws(RoutesFileError) -> RoutingTable {
         let bytes: [UInt8]
@@ -25,9 +29,10 @@ public enum RoutesFile {
                 throw Problem(field: "aliases", text: "is missing; the file must have an \"aliases\" object")
             }
             let aliasObjects = try object(aliasesValue, at: "aliases")
+            let allNames = Set(aliasObjects.keys)
             var aliases: [RouteAlias] = []
             for name in aliasObjects.keys.sorted() {
-                aliases.append(try alias(named: name, aliasObjects[name]!, allNames: Set(aliasObjects.keys)))
+                aliases.append(try alias(named: name, aliasObjects[name]!, allNames: allNames))
             }
             return RoutingTable.builtIn.merging(RoutingTable(aliases: aliases))
         } catch let problem as Problem {
@@ -47,6 +52,7 @@ public enum RoutesFile {
         }
         if items.isEmpty { throw Problem(field: "\(field).targets", text: "must name at least one target") }
         var targets: [WeightedTarget] = []
+        var seen: Set<String> = []
         for (index, item) in items.enumerated() {
             let at = "\(field).targets[\(index)]"
             let target = try object(item, at: at)
@@ -57,16 +63,22 @@ public enum RoutesFile {
             if allNames.contains(model) || model == name {
                 throw Problem(field: "\(at).model", text: "'\(model)' is itself an alias; targets must be real models")
             }
-            if targets.contains(where: { $0.model == model }) {
+            guard seen.insert(model).inserted else {
                 throw Problem(field: "\(at).model", text: "'\(model)' is listed twice")
             }
             guard case .number(let weight)? = target["weight"], weight.isFinite, weight > 0 else {
                 let got = target["weight"].map { $0.kindName } ?? "nothing"
                 throw Problem(field: "\(at).weight", text: "must be a positive number, got \(got)")
             }
+            guard weight <= WeightedTarget.maximumWeight else {
+                throw Problem(field: "\(at).weight", text: "must be at most \(Int(WeightedTarget.maximumWeight)); only the ratios between weights matter")
+            }
             targets.append(WeightedTarget(model: model, weight: weight))
         }
-        return RouteAlias(name: name, targets: targets)!
+        guard let alias = RouteAlias(name: name, targets: targets) else {
+            throw Problem(field: "\(field).targets", text: "has weights too far apart: a target would never be chosen")
+        }
+        return alias
     }
 
     private struct Problem: Error {

@@ -30,6 +30,7 @@ public struct RoutingTable: Sendable, Equatable {
     public var aliasNames: [String] { aliases.keys.sorted() }
 
     /// Decides where a request for `model` goes. Models that are not aliases pass through.
+    /// Names compare as Swift strings, so an NFD spelling of an alias name is that alias.
     public func route(_ model: String, using random: inout some RandomNumberGenerator) -> RoutingDecision {
         guard let alias = aliases[model] else {
             return RoutingDecision(requested: model, routed: model, isAlias: false)
@@ -46,19 +47,25 @@ public struct RouteAlias: Sendable, Equatable {
     /// choice is one random word and a short scan, with no floating point on the request path.
     private let thresholds: [UInt64]
 
-    /// Nil when there are no targets or a weight is not a positive finite number.
+    /// Nil when there are no targets, a weight is not a positive finite number, the weights sum
+    /// to infinity (`1e308` twice), or one is so small beside the others that its share of the
+    /// 2^64 draws rounds to nothing: a table that cannot route as its weights say is refused.
     public init?(name: String, targets: [WeightedTarget]) {
         guard !targets.isEmpty, targets.allSatisfy({ $0.weight.isFinite && $0.weight > 0 }) else { return nil }
+        let total = targets.reduce(0) { $0 + $1.weight }
+        guard total.isFinite else { return nil }
         self.name = name
         self.targets = targets
-        let total = targets.reduce(0) { $0 + $1.weight }
         var cumulative = 0.0
         var thresholds: [UInt64] = []
         for target in targets.dropLast() {
             cumulative += target.weight
             let scaled = cumulative / total * 0x1p64
-            thresholds.append(scaled >= 0x1p64 ? .max : UInt64(scaled))
+            let threshold: UInt64 = scaled >= 0x1p64 ? .max : UInt64(scaled)
+            guard threshold > (thresholds.last ?? 0) else { return nil }
+            thresholds.append(threshold)
         }
+        guard thresholds.last ?? 0 < .max else { return nil }
         thresholds.append(.max)
         self.thresholds = thresholds
     }
@@ -78,6 +85,10 @@ public struct RouteAlias: Sendable, Equatable {
 }
 
 public struct WeightedTarget: Sendable, Equatable {
+    /// The largest weight a routes file may give: far beyond any useful ratio, and small enough
+    /// that no sum of weights can overflow.
+    public static let maximumWeight = 1_000_000.0
+
     public let model: String
     public let weight: Double
 

@@ -42,8 +42,8 @@ public final class KeyStore {
     public func insert(
         _ key: APIKey, name: String, tier: String = defaultTier, lifetime: KeyLifetime?, now: Timestamp = .now()
     ) throws(StorageError) -> KeyRecord {
-        try Self.validate(field: "name", name, maximumLength: 200)
-        try Self.validate(field: "tier", tier, maximumLength: 64)
+        try Self.validate(field: "name", name, maximumBytes: 200)
+        try Self.validate(field: "tier", tier, maximumBytes: 64)
         let expiresAt = lifetime.map { now.adding(seconds: $0.seconds) }
         return try run {
             try connection.query("""
@@ -84,8 +84,10 @@ public final class KeyStore {
         return AuthenticationResult(record: record, at: now)
     }
 
-    /// Finds the one key an operator means by `reference`: a numeric id, a full key, or a
-    /// prefix of a key no longer than the stored display prefix (with or without `apk_`).
+    /// Finds the one key an operator means by `reference`: a numeric id, a full key, or the
+    /// display prefix `keys list` shows (with or without `apk_`). Anything shorter is refused
+    /// rather than matched: an empty reference from an unset shell variable, or a bare `apk_`,
+    /// would otherwise be a prefix of every key.
     public func resolve(_ reference: String) throws(StorageError) -> KeyRecord {
         let trimmed = reference.trimmingASCIIWhitespace()
         if !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigit) {
@@ -93,6 +95,9 @@ public final class KeyStore {
             return record
         }
         let prefixed = trimmed.hasPrefix(APIKey.scheme) ? trimmed : APIKey.scheme + trimmed
+        if prefixed.count < APIKey.displayPrefixLength {
+            throw .incompleteKeyReference(reference: trimmed)
+        }
         if prefixed.count > APIKey.displayPrefixLength {
             guard APIKey.isPlausible(prefixed) else {
                 throw .unusableKeyReference(reference: trimmed, reason: "it is neither an id, a key nor a key prefix")
@@ -127,6 +132,12 @@ public final class KeyStore {
         }
         guard let record = try key(id: id) else { throw .keyNotFound(reference: String(id)) }
         return record
+    }
+
+    /// Removes a key for good: only for one whose text never reached anyone (`keys create`
+    /// could not print it), so no client can hold it.
+    public func deleteKey(id: Int64) throws(StorageError) {
+        _ = try run { try connection.query("DELETE FROM api_keys WHERE id = ?", [.integer(id)]) }
     }
 
     /// Records when keys were last used, in one transaction for a whole batch, so the proxy
@@ -186,15 +197,21 @@ public final class KeyStore {
             lastUsedAt: row[7].integer.map(Timestamp.init(secondsSinceEpoch:)))
     }
 
-    private static func validate(field: String, _ value: String, maximumLength: Int) throws(StorageError) {
+    /// A name or tier is printed in listings and logs: the limit counts bytes, since one
+    /// character can carry thousands of combining marks, and neither control characters nor
+    /// bidirectional controls (U+202E turns the rest of a line around) may reach a terminal.
+    private static func validate(field: String, _ value: String, maximumBytes: Int) throws(StorageError) {
         if value.trimmingASCIIWhitespace().isEmpty {
             throw .invalidField(name: field, reason: "it must not be empty")
         }
-        if value.count > maximumLength {
-            throw .invalidField(name: field, reason: "it is longer than \(maximumLength) characters")
+        if value.utf8.count > maximumBytes {
+            throw .invalidField(name: field, reason: "it is longer than \(maximumBytes) bytes of UTF-8")
         }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .invalidField(name: field, reason: "it contains a control character")
+        }
+        if value.unicodeScalars.contains(where: \.properties.isBidiControl) {
+            throw .invalidField(name: field, reason: "it contains a bidirectional control character")
         }
     }
 

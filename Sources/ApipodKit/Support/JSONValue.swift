@@ -1,8 +1,6 @@
-import FoundationEssentials
-
 /// A parsed JSON document, for input that must be validated field by field with errors that
 /// name the field (`aliases.x.targets[1].weight`), which `Decodable` models cannot report well.
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,33 +8,9 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    /// Parses `bytes`; the error's text is the parser's own, with its line and column.
+    /// Parses `bytes`; an error says what is wrong and at which line and column.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? CustomDebugStringConvertible)?.debugDescription
-            throw JSONSyntaxError(message: underlying ?? context.debugDescription)
-        } catch {
-            throw JSONSyntaxError(message: "\(error)")
-        }
+        try JSONParser.parse(bytes)
     }
 
     /// A name for the kind of value, for messages such as "expected a number, got a string".
@@ -53,6 +27,11 @@ public enum JSONValue: Sendable, Equatable, Decodable {
 }
 
 public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
-    public let message: String
-    public var description: String { "not valid JSON: \(message)" }
+    public let problem: String
+    /// Where the fault is: a byte offset from 0, and the line and column from 1.
+    public let offset: Int
+    public let line: Int
+    public let column: Int
+
+    public var description: String { "not valid JSON: \(problem) at line \(line), column \(column)" }
 }

@@ -28,9 +28,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// RFC 3339 in UTC, e.g. `2026-01-31T00:00:00Z`.
     public var description: String { rfc3339 }
 
+    /// The instants a four-digit year can show, 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    /// A time outside (a hand-edited row holding Int64.min) is shown at the nearer end, where
+    /// the date arithmetic would overflow and trap.
+    static let displayableSeconds: ClosedRange<Int64> = -62_167_219_200...253_402_300_799
+
     public var rfc3339: String {
-        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
-        let secondOfDay = secondsSinceEpoch - days * 86_400
+        let seconds = min(max(secondsSinceEpoch, Self.displayableSeconds.lowerBound), Self.displayableSeconds.upperBound)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
@@ -156,10 +162,13 @@ private struct DigitScanner {
 }
 
 extension String {
+    /// Drops spaces, tabs, CRs and LFs at both ends. Works on bytes: as Characters, "\r\n" is
+    /// one cluster equal to neither "\r" nor "\n", and would be kept.
     func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
-        return String(self[first...last])
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

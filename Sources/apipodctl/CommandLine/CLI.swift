@@ -14,19 +14,18 @@ enum CLI {
         } catch {
             return report(error, console: console)
         }
-        switch invocation.request {
-        case .version:
-            console.out("apipodctl \(CommandTable.version)\n")
-            return ExitStatus.success.rawValue
-        case .help:
-            console.out(HelpFormatter(root: root).help(for: invocation.path))
-            return ExitStatus.success.rawValue
-        case .run:
-            break
-        }
         let context = CommandContext(invocation: invocation, environment: environment, console: console)
         do {
-            return try dispatch(context).rawValue
+            switch invocation.request {
+            case .version:
+                try console.out("apipodctl \(CommandTable.version)\n")
+                return ExitStatus.success.rawValue
+            case .help:
+                try console.out(HelpFormatter(root: root).help(for: invocation.path))
+                return ExitStatus.success.rawValue
+            case .run:
+                return try dispatch(context).rawValue
+            }
         } catch let error as ParseError {
             return report(error, console: console)
         } catch let error as any UserFacingError {
@@ -52,18 +51,18 @@ enum CLI {
         }
     }
 
-    private static func showHelp(for words: [String], console: Console) throws(ParseError) -> ExitStatus {
+    private static func showHelp(for words: [String], console: Console) throws -> ExitStatus {
         var command = CommandTable.root
         var path: [String] = []
         for word in words {
             guard let next = command.subcommand(named: word) else {
                 let suggestion = Suggestion.closest(to: word, among: command.subcommands.map(\.name))
-                throw .unknownCommand(word: word, path: path, suggestion: suggestion)
+                throw ParseError.unknownCommand(word: word, path: path, suggestion: suggestion)
             }
             command = next
             path.append(word)
         }
-        console.out(HelpFormatter(root: CommandTable.root).help(for: path))
+        try console.out(HelpFormatter(root: CommandTable.root).help(for: path))
         return .success
     }
 

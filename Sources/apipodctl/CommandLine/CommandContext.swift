@@ -9,13 +9,19 @@ struct CommandContext {
 
     var spec: CommandSpec { CommandTable.root.descendant(at: invocation.path)! }
 
-    /// The configuration as `serve` sees it, with this command's flags on top.
-    func settings() throws(ConfigurationError) -> Settings {
+    /// The configuration as `serve` sees it, with this command's flags on top. A setting's
+    /// flag given an empty value (`--db "$UNSET"`) is a usage error: read as "not set", it
+    /// would skip the environment and `.env` and fall back to the default.
+    func settings() throws -> Settings {
         var flags: [SettingName: (flag: String, value: String)] = [:]
-        for option in spec.options {
-            if let setting = option.setting, let value = invocation.value(option.long) {
-                flags[setting] = (option.spelling, value)
+        for option in spec.options where option.setting != nil || option.long == "env-file" {
+            guard let value = invocation.value(option.long) else { continue }
+            if value.isEmpty {
+                throw ParseError.invalidValue(
+                    value: value, option: option.spelling, path: invocation.path,
+                    expected: "it must not be empty; leave the option out to use the environment, .env or the default")
             }
+            if let setting = option.setting { flags[setting] = (option.spelling, value) }
         }
         return try Settings(flags: flags, environment: environment, envFilePath: invocation.value("env-file"))
     }

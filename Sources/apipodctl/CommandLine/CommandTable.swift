@@ -98,15 +98,15 @@ enum CommandTable {
                 name: "disable",
                 abstract: "Disable a key; requests with it get 403.",
                 options: [databaseOption, envFileOption],
-                arguments: [ArgumentSpec(placeholder: "ID|KEY|PREFIX", help: "The key's id, the full key, or an unambiguous prefix such as apk_AbCd.")],
+                arguments: [ArgumentSpec(placeholder: "ID|KEY|PREFIX", help: "The key's id, the full key, or its 12-character prefix as keys list shows it (apk_AbCdEfGh).")],
                 examples: [Example(command: "apipodctl keys disable 3", explanation: "Disable key 3.")]
             ),
             CommandSpec(
                 name: "enable",
                 abstract: "Enable a disabled key again.",
                 options: [databaseOption, envFileOption],
-                arguments: [ArgumentSpec(placeholder: "ID|KEY|PREFIX", help: "The key's id, the full key, or an unambiguous prefix such as apk_AbCd.")],
-                examples: [Example(command: "apipodctl keys enable apk_AbCd", explanation: "Enable the key starting apk_AbCd.")]
+                arguments: [ArgumentSpec(placeholder: "ID|KEY|PREFIX", help: "The key's id, the full key, or its 12-character prefix as keys list shows it (apk_AbCdEfGh).")],
+                examples: [Example(command: "apipodctl keys enable apk_AbCdEfGh", explanation: "Enable the key starting apk_AbCdEfGh.")]
             ),
         ]
     )
@@ -179,7 +179,7 @@ extension CommandTable {
         (.usage, "The command line is wrong (unknown option, missing value, ...)."),
         (.dataError, "Bad data: no such key, an ambiguous key prefix, an invalid name, a database row that cannot be adopted."),
         (.unavailable, "A service is unavailable: the port is taken, the upstream cannot be reached."),
-        (.ioError, "The database or another file could not be read or written."),
+        (.ioError, "The database, standard output or another file could not be read or written (keys create then deletes the key it could not print)."),
         (.configuration, "Bad configuration: a setting is out of range or a file is unreadable."),
     ]
 }

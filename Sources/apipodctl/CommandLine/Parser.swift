@@ -68,7 +68,9 @@ struct Parser {
                     let suggestion = Suggestion.closest(to: "--" + name, among: command.allOptions.map(\.spelling))
                     throw .unknownOption(option: "--" + name, path: invocation.path, suggestion: suggestion)
                 }
-                try take(option, spelled: "--" + name, inline: inline, words: words, index: &index, into: &invocation)
+                try take(
+                    option, spelled: "--" + name, inline: inline, options: command.allOptions, words: words, index: &index,
+                    into: &invocation)
             } else {
                 var letters = Array(word.dropFirst())
                 while !letters.isEmpty {
@@ -78,7 +80,9 @@ struct Parser {
                     }
                     let rest = option.value != nil && !letters.isEmpty ? String(letters) : nil
                     if rest != nil { letters.removeAll() }
-                    try take(option, spelled: "-\(letter)", inline: rest, words: words, index: &index, into: &invocation)
+                    try take(
+                        option, spelled: "-\(letter)", inline: rest, options: command.allOptions, words: words, index: &index,
+                        into: &invocation)
                 }
             }
         }
@@ -104,7 +108,7 @@ struct Parser {
     }
 
     private func take(
-        _ option: OptionSpec, spelled: String, inline: String?, words: [String], index: inout Int,
+        _ option: OptionSpec, spelled: String, inline: String?, options: [OptionSpec], words: [String], index: inout Int,
         into invocation: inout Invocation
     ) throws(ParseError) {
         if invocation.options[option.long] != nil && option.long != "help" {
@@ -119,18 +123,24 @@ struct Parser {
             invocation.options[option.long] = inline
             return
         }
-        // A following word is the value, even one starting with '-', except a known option.
-        guard index < words.count, !looksLikeOption(words[index]) else {
+        // A following word is the value, even one starting with '-' (`--name -alice`, `-n -5`),
+        // unless it starts with '--' or spells short options of this command (`--name -a`).
+        guard index < words.count, !looksLikeOption(words[index], options: options) else {
             throw .missingValue(option: spelled, path: invocation.path)
         }
         invocation.options[option.long] = words[index]
         index += 1
     }
 
-    private func looksLikeOption(_ word: String) -> Bool {
+    private func looksLikeOption(_ word: String, options: [OptionSpec]) -> Bool {
         guard word.hasPrefix("-"), word.count > 1 else { return false }
-        // Negative numbers are values.
-        return !word.dropFirst().allSatisfy { $0.isNumber || $0 == "." }
+        if word.hasPrefix("--") { return true }
+        for letter in word.dropFirst() {
+            guard let option = options.first(where: { $0.short == letter }) else { return false }
+            // What follows a short option that takes a value is that value (`-n5`).
+            if option.value != nil { return true }
+        }
+        return true
     }
 
     private func check(_ invocation: Invocation, against command: CommandSpec) throws(ParseError) {

@@ -1,5 +1,6 @@
 /// Left-aligned columns separated by two spaces, for `keys list` and `route simulate`.
-/// Widths count characters, so names with accents or `…` line up.
+/// Widths count characters, so names with accents or `…` line up. Cells are printed escaped
+/// for the terminal (`String.escapedForTerminal`): they hold names from files and databases.
 struct TextTable {
     let header: [String]
     let rows: [[String]]
@@ -7,7 +8,7 @@ struct TextTable {
     var rightAligned: Set<Int> = []
 
     func rendered() -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(\.escapedForTerminal) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { column, cell in

@@ -6,7 +6,7 @@ enum DatabaseCommand {
         let store = try context.openStore()
         let report = store.migrationReport
         if report.applied.isEmpty {
-            context.console.out("\(store.path): schema is up to date (\(store.schemaVersion))\n")
+            try context.console.out("\(store.path): schema is up to date (\(store.schemaVersion))\n")
             return .success
         }
         var out = "\(store.path): applied \(report.applied.joined(separator: ", "))\n"
@@ -14,7 +14,7 @@ enum DatabaseCommand {
             out += "adopted \(report.adoptedSeedKeys) key(s) from the original service's users table; "
                 + "they keep working and are now stored only as SHA-256 digests\n"
         }
-        context.console.out(out)
+        try context.console.out(out)
         return .success
     }
 }

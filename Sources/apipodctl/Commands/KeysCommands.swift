@@ -1,4 +1,5 @@
 import ApipodKit
+import Glibc
 
 /// `keys create | list | disable | enable`.
 enum KeysCommands {
@@ -16,12 +17,24 @@ enum KeysCommands {
         let key = try APIKey.generate()
         let record = try store.insert(
             key, name: invocation.value("name") ?? "", tier: invocation.value("tier") ?? defaultTier, lifetime: lifetime)
+        // A reader that has gone must show up as EPIPE, not end the process with the key stored.
+        signal(SIGPIPE, SIG_IGN)
+        let text: String
         if invocation.flag("json") {
             var members: [(String, JSONOutput)] = [("api_key", .string(key.text))]
             if case .object(let rest) = record.json(at: record.createdAt) { members += rest }
-            context.console.out(JSONOutput.object(members).rendered(pretty: true) + "\n")
+            text = JSONOutput.object(members).rendered(pretty: true) + "\n"
         } else {
-            context.console.out(key.text + "\n")
+            text = key.text + "\n"
+        }
+        do {
+            try context.console.out(text)
+        } catch {
+            // Nobody has the key: an active key stored anyway could only be found by guessing.
+            try store.deleteKey(id: record.id)
+            throw KeyNotShown(output: error)
+        }
+        if !invocation.flag("json") {
             let expiry = record.expiresAt.map { "expires \($0.rfc3339)" } ?? "never expires"
             context.console.err(
                 "created key \(record.id) for '\(record.name)' (tier \(record.tier), \(expiry)). "
@@ -36,7 +49,7 @@ enum KeysCommands {
         let showAll = context.invocation.flag("all")
         let records = try store.listKeys().filter { showAll || $0.status(at: now) == .active }
         if context.invocation.flag("json") {
-            context.console.out(JSONOutput.array(records.map { $0.json(at: now) }).rendered(pretty: true) + "\n")
+            try context.console.out(JSONOutput.array(records.map { $0.json(at: now) }).rendered(pretty: true) + "\n")
             return .success
         }
         if records.isEmpty {
@@ -52,7 +65,7 @@ enum KeysCommands {
                 record.expiresAt?.shortUTC ?? "never", record.lastUsedAt?.shortUTC ?? "never",
             ]
         }
-        context.console.out(TextTable(header: header, rows: rows).rendered())
+        try context.console.out(TextTable(header: header, rows: rows).rendered())
         return .success
     }
 
@@ -61,13 +74,20 @@ enum KeysCommands {
         let record = try store.resolve(context.invocation.arguments[0])
         let verb = active ? "enabled" : "disabled"
         if record.isActive == active {
-            context.console.out("key \(record.id) (\(record.displayPrefix)…, \(record.name)) was already \(verb)\n")
+            try context.console.out("key \(record.id) (\(record.displayPrefix)…, \(record.name.escapedForTerminal)) was already \(verb)\n")
             return .success
         }
         let updated = try store.setActive(active, id: record.id)
         var note = ""
         if active, updated.status(at: .now()) == .expired { note = "; it has expired, so requests are still refused" }
-        context.console.out("\(verb) key \(updated.id) (\(updated.displayPrefix)…, \(updated.name))\(note)\n")
+        try context.console.out("\(verb) key \(updated.id) (\(updated.displayPrefix)…, \(updated.name.escapedForTerminal))\(note)\n")
         return .success
     }
+}
+
+/// `keys create` could not print the key it made, and deleted it again.
+private struct KeyNotShown: UserFacingError {
+    let output: OutputError
+    var exitStatus: ExitStatus { output.exitStatus }
+    var description: String { "\(output.description); the new key was deleted, so none was created" }
 }

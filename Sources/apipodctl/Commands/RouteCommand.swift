@@ -26,7 +26,7 @@ enum RouteCommand {
                 ("p_value", .number(result.fit.pValue)),
                 ("consistent", .bool(result.isConsistent)),
             ])
-            context.console.out(json.rendered(pretty: true) + "\n")
+            try context.console.out(json.rendered(pretty: true) + "\n")
             return result.isConsistent ? .success : .failure
         }
 
@@ -44,7 +44,7 @@ enum RouteCommand {
                 : "NOT consistent with the configured weights (p < \(RouteSimulation.significance))"
             out += "chi-square \(fixed(result.fit.statistic, digits: 3)) with \(result.fit.degreesOfFreedom) degree(s) of freedom, \(p): \(verdict)\n"
         }
-        context.console.out(out)
+        try context.console.out(out)
         return result.isConsistent ? .success : .failure
     }
 

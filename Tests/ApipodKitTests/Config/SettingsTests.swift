@@ -49,9 +49,27 @@ struct EnvFileTests {
         #expect(file.entries["EMPTY"]?.value == "")
     }
 
+    /// Issue 17 item 1: "\r\n" is one Character, so a split on "\n" found no line at all.
+    @Test func windowsLineEndingsEndEachLine() throws {
+        let file = try EnvFile(path: ".env", contents: "PORT=9000\r\nANTIGRAVITY_KEY=upkey123\r\nADMIN_SECRET=\"quoted\"\r\n\r\n")
+        #expect(file.entries["PORT"] == .init(value: "9000", line: 1))
+        #expect(file.entries["ANTIGRAVITY_KEY"] == .init(value: "upkey123", line: 2))
+        #expect(file.entries["ADMIN_SECRET"] == .init(value: "quoted", line: 3))
+        #expect("upkey123\r\n".trimmingASCIIWhitespace() == "upkey123")
+        #expect(" \r\néa\u{301}\t".trimmingASCIIWhitespace() == "éa\u{301}")
+    }
+
+    /// Issue 17 item 14: the value's leading spaces were trimmed before the ` #` search.
+    @Test func aCommentWhereTheValueWouldStartLeavesItEmpty() throws {
+        let file = try EnvFile(path: ".env", contents: "PORT= # comment\nHOST=#\nNAME=a#b\n")
+        #expect(file.entries["PORT"]?.value == "")
+        #expect(file.entries["HOST"]?.value == "")
+        #expect(file.entries["NAME"]?.value == "a#b")
+    }
+
     @Test(arguments: [
         ("JUST_A_NAME", 1, "expected KEY=value"),
-        ("BAD NAME=1", 1, "'BAD NAME' is not a variable name"),
+        ("BAD NAME=1", 1, "the text before '=' is not a variable name (letters, digits, _)"),
         ("\nKEY=\"open", 2, "missing closing \""),
         ("KEY='a' b", 1, "unexpected text after the closing quote"),
     ])
@@ -107,6 +125,51 @@ struct ServerConfigurationTests {
         }
     }
 
+    /// Issue 17 item 2: a CR or LF in the upstream key reached the wire and ended its headers.
+    @Test(arguments: SettingName.allCases)
+    func controlCharactersAreRefusedWithoutRepeatingTheValue(name: SettingName) {
+        for value in ["sk-live-secret\r\nX-Injected: 1", "sk-live-secret\u{0}", "sk-live-secret\u{85}"] {
+            do {
+                _ = try configuration([name.rawValue: value])
+                Issue.record("\(name.rawValue) with a control character must be refused")
+            } catch {
+                #expect(error.exitStatus == .configuration)
+                #expect(error.description.contains(name.rawValue))
+                #expect(error.description.contains("control character"))
+                #expect(!error.description.contains("sk-live"), "the value may be a secret")
+            }
+        }
+    }
+
+    /// Issue 17 item 3: the password of a URL with credentials was printed in its error.
+    @Test(arguments: [
+        ("https://admin:hunter2hunter2@llm.example", "'https://…@llm.example' must not carry credentials"),
+        ("ftp://admin:hunter2hunter2@llm.example/a", "'ftp://…@llm.example/a' must start with"),
+        ("https://llm.example/v1?key=hunter2hunter2", "'https://llm.example/v1?…' must not have a query"),
+        ("https://user:hunter2hunter2@h:99999", "'https://…@h:99999'"),
+    ])
+    func urlCredentialsAreNotRepeated(url: String, expected: String) {
+        do {
+            _ = try configuration(["ANTIGRAVITY_URL": url])
+            Issue.record("\(url) must be refused")
+        } catch {
+            #expect(error.description.contains(expected))
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+
+    /// Issue 17 item 3 (the audit): an env line with a space in its name echoed that name,
+    /// which can hold the secret itself.
+    @Test func anEnvLineWithABadNameIsNotRepeated() {
+        do {
+            _ = try EnvFile(path: ".env", contents: "ANTIGRAVITY_KEY sk-live-secret=x\n")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(!error.description.contains("sk-live"))
+            #expect(error.description.contains("line 1"))
+        }
+    }
+
     @Test func anUnreadableRoutesFileIsAConfigurationError() {
         do {
             _ = try configuration(["ROUTES_FILE": "/nonexistent/routes.json"])
@@ -136,6 +199,21 @@ struct UpstreamURLTests {
     @Test(arguments: ["127.0.0.1:8080", "http://user:pw@host", "http://host:0", "http://host:99999", "http://host/?q=1", "http://[::1"])
     func rejects(text: String) {
         #expect(throws: UpstreamURLError.self) { try UpstreamURL(parsing: text) }
+    }
+
+    /// Issue 17 item 13: a space forged the request line (`POST /a b HTTP/1.0/v1/… HTTP/1.1`),
+    /// and `host:8080:9090` read as host `host:8080`.
+    @Test(arguments: [
+        "http://127.0.0.1:18082/a b HTTP/1.0", "http://h/a\tb", "http://h/a\u{85}", "http://h/a\u{7f}",
+        "http://host:8080:9090", "http://a:b:80", "http://h/100%", "http://h/%zz",
+    ])
+    func refusesWhatWouldBreakTheRequestLine(text: String) {
+        #expect(throws: UpstreamURLError.self) { try UpstreamURL(parsing: text) }
+    }
+
+    @Test func percentEncodesTheBasePath() throws {
+        #expect(try UpstreamURL(parsing: "http://h/ü\"<x>/%2e%41").basePath == "/%C3%BC%22%3Cx%3E/%2e%41")
+        #expect(try UpstreamURL(parsing: "http://h/a-b_c.d~e!$&'()*+,;=:@").basePath == "/a-b_c.d~e!$&'()*+,;=:@")
     }
 
     @Test func authorityOmitsTheDefaultPort() throws {

@@ -55,6 +55,15 @@ struct TimestampTests {
         #expect(Timestamp(parsing: text) == nil)
     }
 
+    /// Issue 17 item 8: Int64.min trapped in the date arithmetic of `keys list`.
+    @Test func extremeTimesAreShownAtTheEndsOfTheFourDigitYears() {
+        #expect(Timestamp(secondsSinceEpoch: .min).rfc3339 == "0000-01-01T00:00:00Z")
+        #expect(Timestamp(secondsSinceEpoch: .max).rfc3339 == "9999-12-31T23:59:59Z")
+        #expect(Timestamp(secondsSinceEpoch: .min).shortUTC == "0000-01-01 00:00")
+        #expect(Timestamp(secondsSinceEpoch: -62_167_219_201).rfc3339 == "0000-01-01T00:00:00Z")
+        #expect(Timestamp(secondsSinceEpoch: 253_402_300_799).rfc3339 == "9999-12-31T23:59:59Z")
+    }
+
     @Test func formatsRFC3339RoundTrip() {
         for seconds: Int64 in [0, 86_399, 951_827_696, 1_706_659_200, 4_102_444_800, -86_400] {
             let stamp = Timestamp(secondsSinceEpoch: seconds)

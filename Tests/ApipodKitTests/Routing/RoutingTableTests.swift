@@ -44,6 +44,22 @@ struct RoutingTableTests {
         #expect(RouteAlias(name: "x", targets: [WeightedTarget(model: "a", weight: 0)]) == nil)
         #expect(RouteAlias(name: "x", targets: [WeightedTarget(model: "a", weight: .nan)]) == nil)
     }
+
+    /// Issue 17 item 4: weights of 1e308 summed to infinity, sending every draw to one target,
+    /// and a third target then trapped converting NaN to UInt64.
+    @Test(arguments: [[1e308, 1e308], [1e308, 1e308, 1], [1e6, 1e-300], [1e-300, 1e6], [1, 1e-30, 1]])
+    func weightsThatCannotBeSharedOutAreRefused(weights: [Double]) {
+        let targets = weights.enumerated().map { WeightedTarget(model: "m\($0.offset)", weight: $0.element) }
+        #expect(RouteAlias(name: "x", targets: targets) == nil)
+    }
+
+    /// Issue 17 item 14, decided: names compare as Swift strings, so the NFD spelling of an
+    /// alias's name routes as the alias.
+    @Test func anNFDSpellingOfAnAliasIsTheAlias() throws {
+        let table = RoutingTable(aliases: [try #require(RouteAlias(name: "caf\u{e9}", targets: [WeightedTarget(model: "m", weight: 1)]))])
+        var random = SeededRandom(seed: 1)
+        #expect(table.route("cafe\u{301}", using: &random).routed == "m")
+    }
 }
 
 struct RouteSimulationTests {
@@ -75,6 +91,13 @@ struct RouteSimulationTests {
     @Test func flagsASplitThatDoesNotFitTheWeights() {
         let lying = ChiSquareTest(observed: [30_000, 70_000], expectedShares: [0.2, 0.8])
         #expect(lying.pValue < RouteSimulation.significance)
+    }
+
+    /// Issue 17 item 4: a target with a share of 0 was skipped, so draws landing on it fit.
+    @Test func drawsWhereNoneAreExpectedDoNotFit() {
+        let fit = ChiSquareTest(observed: [5, 5], expectedShares: [1, 0])
+        #expect(fit.pValue == 0)
+        #expect(ChiSquareTest(observed: [10, 0], expectedShares: [1, 0]).pValue == 1)
     }
 
     @Test func passThroughModelsHaveOneRow() {

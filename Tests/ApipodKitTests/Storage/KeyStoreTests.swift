@@ -44,8 +44,14 @@ struct KeyStoreTests {
         #expect(try store.resolve(second.text) == b)
         #expect(try store.resolve(first.displayPrefix) == a)
         #expect(try store.resolve(String(second.displayPrefix.dropFirst(4))) == b)
-        #expect(throws: StorageError.ambiguousKeyReference(reference: "apk_", matches: [a, b])) {
-            try store.resolve("apk_")
+        // Two keys whose first six bytes are zero share the display prefix apk_AAAAAAAA.
+        func keyWithZeroPrefix() -> APIKey {
+            APIKey(APIKey.scheme + Base64URL.encode([UInt8](repeating: 0, count: 6) + (0..<26).map { _ in UInt8.random(in: 0...255) }))!
+        }
+        let c = try store.insert(keyWithZeroPrefix(), name: "c", lifetime: nil)
+        let d = try store.insert(keyWithZeroPrefix(), name: "d", lifetime: nil)
+        #expect(throws: StorageError.ambiguousKeyReference(reference: "apk_AAAAAAAA", matches: [c, d])) {
+            try store.resolve("apk_AAAAAAAA")
         }
         #expect(throws: StorageError.keyNotFound(reference: "999")) { try store.resolve("999") }
         let longPrefix = String(first.text.prefix(20))
@@ -53,6 +59,21 @@ struct KeyStoreTests {
         #expect(error.exitStatus == .dataError)
         let message = error.description
         #expect(!message.contains(longPrefix), "the message must not repeat key material")
+    }
+
+    /// Issue 17 item 5: "", "   " and "apk_" were prefixes of every key, so `keys disable ""`
+    /// (an unset shell variable) disabled the only key.
+    @Test(arguments: ["", "   ", "apk_", "apk_AbC", "AbCdEfG", " apk_ "])
+    func aReferenceShorterThanTheDisplayPrefixMatchesNothing(reference: String) throws {
+        let store = try KeyStore(path: databasePath)
+        let key = try APIKey.generate()
+        _ = try store.insert(key, name: "only", lifetime: nil)
+        let shortPrefix = String(key.displayPrefix.prefix(max(4, reference.trimmingASCIIWhitespace().count)))
+        for candidate in [reference, shortPrefix] {
+            let error = try #require(throws: StorageError.self) { try store.resolve(candidate) }
+            #expect(error == .incompleteKeyReference(reference: candidate.trimmingASCIIWhitespace()))
+            #expect(error.exitStatus == .usage)
+        }
     }
 
     @Test func rejectsNamesThatWouldBreakListings() throws {
@@ -64,6 +85,27 @@ struct KeyStoreTests {
         #expect(throws: StorageError.invalidField(name: "name", reason: "it contains a control character")) {
             try store.insert(key, name: "a\u{1b}[31m", lifetime: nil)
         }
+    }
+
+    /// Issue 17 item 10: the limit counted grapheme clusters, so "a" and 30,000 combining
+    /// marks (60 KB) passed as one character, and U+202E was accepted.
+    @Test func namesAreLimitedInBytesAndRefuseBidiControls() throws {
+        let store = try KeyStore(path: databasePath)
+        let key = try APIKey.generate()
+        let zalgo = "a" + String(repeating: "\u{301}", count: 30_000)
+        #expect(zalgo.count == 1)
+        #expect(throws: StorageError.invalidField(name: "name", reason: "it is longer than 200 bytes of UTF-8")) {
+            try store.insert(key, name: zalgo, lifetime: nil)
+        }
+        #expect(throws: StorageError.invalidField(name: "tier", reason: "it is longer than 64 bytes of UTF-8")) {
+            try store.insert(key, name: "a", tier: String(repeating: "é", count: 33), lifetime: nil)
+        }
+        for bidi in ["\u{202E}", "\u{2066}", "\u{200F}"] {
+            #expect(throws: StorageError.invalidField(name: "name", reason: "it contains a bidirectional control character")) {
+                try store.insert(key, name: "alice\(bidi)gpj.exe", lifetime: nil)
+            }
+        }
+        #expect(try store.insert(key, name: String(repeating: "é", count: 100), lifetime: nil).name.utf8.count == 200)
     }
 
     @Test func anotherConnectionsWriteChangesTheDataVersion() throws {

@@ -87,9 +87,61 @@ struct SeedAdoptionTests {
         try makeSeedDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
         try connection.query("UPDATE users SET expires_at = 'next tuesday' WHERE name = 'bob'")
-        #expect(throws: StorageError.unadoptableSeedRow(id: 2, column: "expires_at", value: "next tuesday")) {
+        #expect(throws: StorageError.unadoptableSeedRow(id: 2, problem: "expires_at 'next tuesday' is not a date")) {
             try KeyStore(path: path)
         }
+        #expect(try connection.query("SELECT count(*) FROM users").first?[0].integer == 4)
+    }
+
+    /// Issue 17 item 7: a key stored as a BLOB was dropped with no message.
+    @Test func aKeyStoredAsABlobIsAdoptedByItsBytes() throws {
+        let path = scratch.file("proxy.db")
+        try makeSeedDatabase(at: path)
+        let blobKey = "apk_" + String(repeating: "B", count: 43) + "="
+        let connection = try SQLiteConnection(path: path)
+        try connection.query("INSERT INTO users (api_key, name) VALUES (?, 'erin')", [.blob(Array(blobKey.utf8))])
+        let store = try KeyStore(path: path)
+        #expect(store.migrationReport.adoptedSeedKeys == 5)
+        guard case .valid(let erin) = try store.authenticate(blobKey) else {
+            Issue.record("erin's key must still authenticate")
+            return
+        }
+        #expect(erin.name == "erin" && erin.displayPrefix == "apk_BBBBBBBB")
+    }
+
+    /// Issue 17 item 7: a key that is not valid UTF-8 was hashed after U+FFFD substitution and
+    /// could never authenticate; an empty one vanished. Either now stops the adoption, naming
+    /// the row, and leaves every row where it was.
+    static let unadoptableKeys: [[UInt8]] = [
+        Array("apk_".utf8) + [0xff, 0xfe] + Array(repeating: 0x41, count: 42),
+        [],
+        Array("apk_short".utf8),
+        Array(("sk-live-" + String(repeating: "x", count: 40)).utf8),
+    ]
+
+    @Test(arguments: unadoptableKeys)
+    func aKeyThatCannotBeAdoptedStopsTheMigration(key: [UInt8]) throws {
+        let path = scratch.file("proxy.db")
+        try makeSeedDatabase(at: path)
+        let connection = try SQLiteConnection(path: path)
+        try connection.query("INSERT INTO users (id, api_key, name) VALUES (7, ?, 'frank')", [.blob(key)])
+        let error = try #require(throws: StorageError.self) { try KeyStore(path: path) }
+        #expect(error.description.hasPrefix("cannot adopt row id 7 of the original 'users' table: its api_key is empty or not a key"))
+        #expect(!error.description.contains("sk-live"), "the key is not repeated")
+        #expect(error.exitStatus == .dataError)
+        #expect(try connection.query("SELECT count(*) FROM users").first?[0].integer == 5)
+    }
+
+    /// Issue 17 item 8: a REAL created_at of 1e300 trapped converting to Int64, in `db migrate`
+    /// and in every command that opened the database.
+    @Test(arguments: [1e300, -1e300, 9.3e18])
+    func aTimeBeyondInt64StopsTheMigration(seconds: Double) throws {
+        let path = scratch.file("proxy.db")
+        try makeSeedDatabase(at: path)
+        let connection = try SQLiteConnection(path: path)
+        try connection.query("UPDATE users SET created_at = ? WHERE id = 3", [.real(seconds)])
+        let error = try #require(throws: StorageError.self) { try KeyStore(path: path) }
+        #expect(error.description.hasPrefix("cannot adopt row id 3 of the original 'users' table: created_at \(seconds) is not a date"))
         #expect(try connection.query("SELECT count(*) FROM users").first?[0].integer == 4)
     }
 }
