@@ -15,6 +15,7 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 10 << 20
     /// How long the upstream may take to send its response head (504 after it).
     public var upstreamResponseTimeout: Duration = .seconds(600)
+    public var logFormat: LogFormat = .text
 
     /// A configuration given in code, without the validation `init(settings:)` applies.
     public init(
@@ -64,6 +65,12 @@ public struct ServerConfiguration: Sendable {
             adminSecret = secret.value
         } else {
             adminSecret = nil
+        }
+        if let formatSetting = settings[.logFormat] {
+            guard let format = LogFormat(rawValue: formatSetting.value.trimmingASCIIWhitespace()) else {
+                throw .invalid(setting: "LOG_FORMAT", origin: formatSetting.origin, problem: "'\(formatSetting.value)' is not a log format: text or json")
+            }
+            logFormat = format
         }
         databasePath = settings.databasePath
         routing = try settings.routingTable()

@@ -9,6 +9,7 @@ public enum SettingName: String, Sendable, CaseIterable {
     case databasePath = "DATABASE_PATH"
     case host = "HOST"
     case routesPath = "ROUTES_FILE"
+    case logFormat = "LOG_FORMAT"
 
     public var defaultValue: String? {
         switch self {
@@ -16,6 +17,7 @@ public enum SettingName: String, Sendable, CaseIterable {
         case .port: "8081"
         case .databasePath: "./data/proxy.db"
         case .host: "0.0.0.0"
+        case .logFormat: "text"
         case .upstreamKey, .adminSecret, .routesPath: nil
         }
     }

@@ -5,12 +5,14 @@ public final class ProxyHandler: HTTPHandler {
     let forwarder: Forwarder
     let admin: AdminRoutes?
     let logger: LineLogger
+    let format: LogFormat
     let clock = LogClock()
 
-    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger) {
+    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger, format: LogFormat) {
         self.forwarder = forwarder
         self.admin = admin
         self.logger = logger
+        self.format = format
     }
 
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
@@ -28,7 +30,11 @@ public final class ProxyHandler: HTTPHandler {
         }
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
-        logger.log(utf8: entry.line(at: clock.rfc3339Now(), duration: ContinuousClock.now - started))
+        let duration = ContinuousClock.now - started
+        switch format {
+        case .text: logger.log(utf8: entry.line(at: clock.rfc3339Now(), duration: duration))
+        case .json: logger.log(utf8: entry.jsonLine(at: clock.rfc3339Now(), duration: duration))
+        }
     }
 
     public func errorBody(status: Int, reason: String) -> (contentType: String, body: [UInt8]) {

@@ -20,6 +20,7 @@ public enum ProxyService {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         ignoreBrokenPipeSignal()
 
+        let log = ServeLog(logger: logger, format: configuration.logFormat)
         var running = try start(configuration, logger: logger)
         let notifier = SystemdNotifier.fromEnvironment()
         if let notifier {
@@ -32,7 +33,7 @@ public enum ProxyService {
         sigwait(&signals, &received)
         let draining = "draining \(running.server.connectionCount) connection(s) for up to \(shutdownGrace)"
         notifier?.send("STOPPING=1\nSTATUS=\(draining)")
-        logger.log("apipodctl serve: \(received == SIGTERM ? "SIGTERM" : "SIGINT") received; \(draining)")
+        log.note("\(received == SIGTERM ? "SIGTERM" : "SIGINT") received; \(draining)")
 
         let done = DispatchSemaphore(value: 0)
         Task.detached {
@@ -40,8 +41,8 @@ public enum ProxyService {
             done.signal()
         }
         done.wait()
-        logger.log("apipodctl serve: stopped")
-        logger.flush()
+        log.note("stopped")
+        log.flush()
         return .success
     }
 
@@ -62,10 +63,11 @@ public enum ProxyService {
     }
 
     public static func start(_ configuration: ServerConfiguration, logger: LineLogger, loops: Int = EventLoopGroup.coreCount) throws -> Running {
+        let log = ServeLog(logger: logger, format: configuration.logFormat)
         let reader = try KeyStoreWorker(path: configuration.databasePath, label: "read")
         let writer = try KeyStoreWorker(path: configuration.databasePath, label: "write")
         let authenticator = KeyAuthenticator(reader: reader, writer: writer) { error in
-            logger.log("apipodctl serve: key database: \(error.description)")
+            log.note("key database: \(error.description)")
         }
         authenticator.start()
         let group = try EventLoopGroup(count: loops)
@@ -80,7 +82,7 @@ public enum ProxyService {
             authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), transport: transport,
             upstream: upstream, upstreamKey: configuration.upstreamKey)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
-        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger)
+        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat)
         let server: HTTPServer
         do {
             server = try HTTPServer(
@@ -88,18 +90,18 @@ public enum ProxyService {
                     host: configuration.host, port: UInt16(configuration.port),
                     limits: HTTPParserLimits(maxBodyBytes: configuration.maxBodyBytes)),
                 group: group, handler: handler,
-                onAcceptError: { logger.log("apipodctl serve: accept: \($0.description)") })
+                onAcceptError: { log.note("accept: \($0.description)") })
         } catch {
             group.shutdown()
             throw ServeError.cannotListen(host: configuration.host, port: configuration.port, reason: error)
         }
-        logger.log("apipodctl serve: listening on http://\(server.localAddress)")
-        logger.log("apipodctl serve: upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
-        logger.log("apipodctl serve: key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")
+        log.note("listening on http://\(server.localAddress)")
+        log.note("upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
+        log.note("key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")
         for name in configuration.routing.aliasNames {
             let alias = configuration.routing.aliases[name]!
             let split = zip(alias.targets, alias.expectedShares).map { "\($0.model) \(percent($1))" }.joined(separator: ", ")
-            logger.log("apipodctl serve: route \(name) -> \(split)")
+            log.note("route \(name) -> \(split)")
         }
         return Running(server: server, group: group, authenticator: authenticator)
     }

@@ -23,28 +23,12 @@ struct RequestLogEntry {
         var line: [UInt8] = []
         line.reserveCapacity(192)
         func add(_ text: String) { line.append(contentsOf: text.utf8) }
-        func add(_ number: Int64) {
-            if number < 0 { line.append(UInt8(ascii: "-")) }
-            var magnitude = number.magnitude
-            let first = line.endIndex
-            repeat {
-                line.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-                magnitude /= 10
-            } while magnitude > 0
-            var low = first, high = line.endIndex - 1
-            while low < high {
-                line.swapAt(low, high)
-                low += 1
-                high -= 1
-            }
-        }
+        func add(_ number: Int64) { Self.appendDecimal(number, to: &line) }
         add(time); add(" "); add(client); add(" ")
         LogText.append(method, to: &line, limit: 32, field: true); add(" ")
         LogText.append(path, to: &line, limit: 512, field: true); add(" ")
         add(Int64(status)); add(" ")
-        let (seconds, attoseconds) = duration.components
-        let tenths = seconds * 10_000 + attoseconds / 100_000_000_000_000
-        add(tenths / 10); add("."); add(tenths % 10); add("ms key=")
+        Self.appendMilliseconds(duration, to: &line); add("ms key=")
         if let keyID { add(keyID) } else { add("-") }
         if let requestedModel {
             add(" model="); LogText.append(requestedModel, to: &line, limit: 128, field: true)
@@ -55,5 +39,56 @@ struct RequestLogEntry {
         add(" in="); add(Int64(bytesIn)); add(" out="); add(Int64(bytesOut))
         if let note { add(" ("); LogText.append(note, to: &line, limit: 512, field: false); add(")") }
         return line
+    }
+
+    /// The same fields as one JSON object (`LOG_FORMAT=json`), every one always present
+    /// (null when unknown) so a query need not test for a missing key.
+    func jsonLine(at time: String, duration: Duration) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        func add(_ text: String) { line.append(contentsOf: text.utf8) }
+        func add(_ number: Int64) { Self.appendDecimal(number, to: &line) }
+        func add(string text: String?, limit: Int) {
+            if let text { LogText.appendJSON(text, to: &line, limit: limit) } else { add("null") }
+        }
+        add(#"{"time":"#); add(string: time, limit: 64)
+        add(#","client":"#); add(string: client, limit: 64)
+        add(#","method":"#); add(string: method, limit: 32)
+        add(#","path":"#); add(string: path, limit: 512)
+        add(#","status":"#); add(Int64(status))
+        add(#","duration_ms":"#); Self.appendMilliseconds(duration, to: &line)
+        add(#","key_id":"#); if let keyID { add(keyID) } else { add("null") }
+        add(#","model":"#); add(string: requestedModel, limit: 128)
+        add(#","routed_model":"#); add(string: routedModel, limit: 128)
+        add(#","bytes_in":"#); add(Int64(bytesIn))
+        add(#","bytes_out":"#); add(Int64(bytesOut))
+        add(#","note":"#); add(string: note, limit: 512)
+        add("}")
+        return line
+    }
+
+    /// The duration in milliseconds with one decimal: `12.3`.
+    private static func appendMilliseconds(_ duration: Duration, to line: inout [UInt8]) {
+        let (seconds, attoseconds) = duration.components
+        let tenths = seconds * 10_000 + attoseconds / 100_000_000_000_000
+        appendDecimal(tenths / 10, to: &line)
+        line.append(UInt8(ascii: "."))
+        appendDecimal(tenths % 10, to: &line)
+    }
+
+    private static func appendDecimal(_ number: Int64, to line: inout [UInt8]) {
+        if number < 0 { line.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let first = line.endIndex
+        repeat {
+            line.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        var low = first, high = line.endIndex - 1
+        while low < high {
+            line.swapAt(low, high)
+            low += 1
+            high -= 1
+        }
     }
 }

@@ -5,6 +5,9 @@
 /// shows, and the backslash itself are written as `\xNN` escapes, byte by byte; in a field of a
 /// space-separated line a space is too. Past `limit` bytes the text is cut at a character
 /// boundary and marked with `…`, so a body-sized model name cannot make a body-sized line.
+///
+/// For `LOG_FORMAT=json` the same text becomes a JSON string (`appendJSON`), with the same
+/// characters escaped as `\uXXXX` beyond what JSON requires, and the same bound.
 enum LogText {
     static func append(_ text: String, to line: inout [UInt8], limit: Int, field: Bool) {
         var text = text
@@ -37,6 +40,41 @@ enum LogText {
         }
     }
 
+    /// Appends `text` as a JSON string, quotes included, cut after `limit` bytes of text.
+    static func appendJSON(_ text: String, to line: inout [UInt8], limit: Int) {
+        line.append(UInt8(ascii: "\""))
+        var text = text
+        let copied = text.withUTF8 { bytes in
+            guard bytes.count <= limit,
+                  bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+            else { return false }
+            line.append(contentsOf: bytes)
+            return true
+        }
+        if !copied {
+            var written = 0
+            for scalar in text.unicodeScalars {
+                let length = UTF8.width(scalar)
+                guard written + length <= limit else {
+                    line.append(contentsOf: "…".utf8)
+                    break
+                }
+                written += length
+                switch scalar.value {
+                case 0x22, 0x5C:
+                    line.append(UInt8(ascii: "\\"))
+                    line.append(UInt8(scalar.value))
+                case 0..<0x20, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+                    line.append(contentsOf: "\\u".utf8)
+                    for shift in [12, 8, 4, 0] { appendHexDigit(UInt8((scalar.value >> UInt32(shift)) & 0xF), to: &line) }
+                default:
+                    line.append(contentsOf: String(scalar).utf8)
+                }
+            }
+        }
+        line.append(UInt8(ascii: "\""))
+    }
+
     /// The bytes of the UTF-8 sequence that `lead` starts (1 for a stray continuation byte,
     /// which `String` never holds anyway).
     private static func sequenceLength(_ lead: UInt8) -> Int {
@@ -66,10 +104,13 @@ enum LogText {
     }
 
     private static func appendEscape(_ byte: UInt8, to line: inout [UInt8]) {
-        let hex: StaticString = "0123456789abcdef"
         line.append(UInt8(ascii: "\\"))
         line.append(UInt8(ascii: "x"))
-        line.append(hex.utf8Start[Int(byte >> 4)])
-        line.append(hex.utf8Start[Int(byte & 0xF)])
+        appendHexDigit(byte >> 4, to: &line)
+        appendHexDigit(byte & 0xF, to: &line)
+    }
+
+    private static func appendHexDigit(_ digit: UInt8, to line: inout [UInt8]) {
+        line.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
     }
 }

@@ -171,6 +171,7 @@ extension CommandTable {
         (.host, "Address serve listens on (default 0.0.0.0)."),
         (.databasePath, "SQLite key database (default ./data/proxy.db); its folder is created."),
         (.routesPath, "Optional JSON routes file with extra aliases."),
+        (.logFormat, "serve's log: text (default), or json for one JSON object a line."),
     ]
 
     static let exitStatuses: [(status: ExitStatus, meaning: String)] = [

@@ -94,6 +94,8 @@ struct ServerConfigurationTests {
         #expect(configuration.upstreamKey == nil)
         #expect(configuration.databasePath == "./data/proxy.db")
         #expect(configuration.routing == .builtIn)
+        #expect(configuration.logFormat == .text)
+        #expect(try self.configuration(["LOG_FORMAT": "json"]).logFormat == .json)
     }
 
     @Test(arguments: [
@@ -103,6 +105,7 @@ struct ServerConfigurationTests {
         (["ANTIGRAVITY_URL": "ftp://x"], "ANTIGRAVITY_URL (from the environment) 'ftp://x' must start with http:// or https://"),
         (["ANTIGRAVITY_URL": "http://:80"], "ANTIGRAVITY_URL (from the environment) 'http://:80' has no valid host"),
         (["HOST": "a b"], "HOST (from the environment) 'a b' is not an address or host name"),
+        (["LOG_FORMAT": "yaml"], "LOG_FORMAT (from the environment) 'yaml' is not a log format: text or json"),
     ])
     func badValuesNameTheSetting(environment: [String: String], message: String) {
         do {

@@ -115,11 +115,7 @@ struct ProxyForwardingTests {
     }
 
     @Test func anUnreachableUpstreamIs502() async throws {
-        let closedPort = try { () throws -> UInt16 in
-            let group = try EventLoopGroup(count: 1)
-            defer { group.shutdown() }
-            return try Socket.listen(host: "127.0.0.1", port: 0, on: group.loops[0]).localAddress.port
-        }()
+        let closedPort = try ProxyHarness.closedPort()
         let harness = try ProxyHarness(upstreamPort: closedPort)
         let response = try await harness.chat(#"{"model":"m"}"#)
         #expect(response.status == 502)

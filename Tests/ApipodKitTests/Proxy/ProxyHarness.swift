@@ -16,7 +16,7 @@ struct ProxyHarness {
 
     init(
         adminSecret: String? = nil, maxBodyBytes: Int = 10 << 20, upstreamTimeout: Duration = .seconds(600),
-        upstreamPort: UInt16? = nil, _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
+        upstreamPort: UInt16? = nil, logFormat: LogFormat = .text, _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
     ) throws {
         upstream = try MockUpstream(behaviour)
         let databasePath = scratch.file("keys.db")
@@ -28,9 +28,17 @@ struct ProxyHarness {
             upstreamKey: "upstream-secret", adminSecret: adminSecret, databasePath: databasePath)
         configuration.maxBodyBytes = maxBodyBytes
         configuration.upstreamResponseTimeout = upstreamTimeout
+        configuration.logFormat = logFormat
         logger = LineLogger(fd: open(scratch.file("requests.log"), O_WRONLY | O_CREAT | O_APPEND, 0o600))
         running = try ProxyService.start(configuration, logger: logger, loops: 2)
         clientGroup = try EventLoopGroup(count: 1)
+    }
+
+    /// A loopback port nobody listens on: bound, read back, released.
+    static func closedPort() throws -> UInt16 {
+        let group = try EventLoopGroup(count: 1)
+        defer { group.shutdown() }
+        return try Socket.listen(host: "127.0.0.1", port: 0, on: group.loops[0]).localAddress.port
     }
 
     var client: TestClient { TestClient(loop: clientGroup.loops[0], port: running.server.localAddress.port) }

@@ -39,4 +39,27 @@ struct RequestLogEntryTests {
         #expect(line.contains("/v1/" + String(repeating: "p", count: 508) + "… "))
         #expect(line.contains("model=" + String(repeating: "é", count: 64) + "… in="))
     }
+
+    @Test func aJSONLineHoldsTheSameFieldsAndParses() throws {
+        var entry = RequestLogEntry(method: "POST", path: "/v1/chat/completions", client: "10.0.0.7")
+        entry.status = 200
+        entry.keyID = 42
+        entry.requestedModel = "cursor-pro-sonnet"
+        entry.routedModel = "gemini-3-flash"
+        entry.bytesIn = 1234
+        let line = entry.jsonLine(at: "2026-11-22T06:00:00Z", duration: .microseconds(12_345))
+        #expect(String(decoding: line, as: UTF8.self) == #"{"time":"2026-11-22T06:00:00Z","client":"10.0.0.7","method":"POST","path":"/v1/chat/completions","status":200,"duration_ms":12.3,"key_id":42,"model":"cursor-pro-sonnet","routed_model":"gemini-3-flash","bytes_in":1234,"bytes_out":0,"note":null}"#)
+        guard case .object(let fields) = try JSONValue.parse(line) else { Issue.record("not an object"); return }
+        #expect(fields["status"] == .number(200))
+    }
+
+    @Test func aJSONLineEscapesWhatAClientChose() throws {
+        var entry = RequestLogEntry(method: "GET", path: "/v1/models", client: "-")
+        entry.requestedModel = "a\"b\\c\nd\u{1B}[31m\u{9B}\u{202E}é"
+        let line = String(decoding: entry.jsonLine(at: "T", duration: .zero), as: UTF8.self)
+        #expect(line.contains(#""model":"a\"b\\c\u000ad\u001b[31m\u009b\u202eé""#))
+        #expect(!line.utf8.contains(0x1B) && !line.utf8.contains(0x0A))
+        guard case .object(let fields) = try JSONValue.parse(Array(line.utf8)) else { Issue.record("not an object"); return }
+        #expect(fields["model"] == .string("a\"b\\c\nd\u{1B}[31m\u{9B}\u{202E}é"))
+    }
 }
