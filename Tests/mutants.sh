@@ -155,8 +155,10 @@ done
 
 cd "$scratch"
 started=$SECONDS
-current=''
-restore() { [[ -z $current ]] || cp "$repo/${files[current]}" "$scratch/${files[current]}"; }
+# A mutated file is restored from the scratch copy's own text, read before the change: the
+# checkout may have moved on while the run went (edits there had leaked into later mutants).
+current='' unmutated=''
+restore() { [[ -z $current ]] || printf '%s' "$unmutated" > "$scratch/${files[current]}"; }
 trap restore EXIT
 
 # Runs `swift test --skip-build ARGUMENTS...` into LOG within the time limit. swift test runs
@@ -195,6 +197,7 @@ for index in "${live[@]}"; do
     id=${ids[index]} file=${files[index]}
     mutant_started=$SECONDS
     read_file "$file"
+    unmutated=$REPLY
     current=$index
     printf '%s' "${REPLY/"${originals[index]}"/"${replacements[index]}"}" > "$file"
     if ! swift build --build-tests > "$logs/$id.build.log" 2>&1; then
