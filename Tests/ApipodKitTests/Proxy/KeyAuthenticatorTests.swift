@@ -1,4 +1,6 @@
+import Dispatch
 import Glibc
+import Synchronization
 import TestSupport
 import Testing
 @testable import ApipodKit
@@ -32,6 +34,49 @@ struct KeyAuthenticatorTests {
         }
         #expect(refused, "the disable never took effect")
         await authenticator.stop()
+    }
+
+    /// A lookup that read the database before an invalidation must not put what it read back
+    /// after it. The steps are forced in order, none by timing: the lookup's read waits behind
+    /// a job that holds the reader, and its task, once the read is done, cannot resume while its
+    /// loop is held by a job the loop took only after the lookup had suspended.
+    @Test func aLookupInFlightDoesNotUndoAnInvalidation() async throws {
+        let path = scratch.file("keys.db")
+        let cli = try KeyStore(path: path)
+        let key = try APIKey.generate()
+        let record = try cli.insert(key, name: "alice", lifetime: nil)
+        let reader = try KeyStoreWorker(path: path, label: "read")
+        let authenticator = KeyAuthenticator(
+            reader: reader, writer: try KeyStoreWorker(path: path, label: "write"), onError: { Issue.record("storage error: \($0)") })
+        let group = try EventLoopGroup(count: 1)
+        let readerHeld = DispatchSemaphore(value: 0), readerFree = DispatchSemaphore(value: 0)
+        let lookupStarted = Atomic<Bool>(false), loopHeld = Atomic<Bool>(false), loopFree = Atomic<Bool>(false)
+
+        let holdReader = Task { try await reader.perform { _ throws(StorageError) in readerHeld.signal(); readerFree.wait() } }
+        readerHeld.wait()
+        let lookup = Task(executorPreference: group.loops[0]) {
+            lookupStarted.store(true, ordering: .releasing)
+            return await authenticator.authenticate(Substring(key.text))
+        }
+        while !lookupStarted.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        // The loop runs the lookup on to its read before it takes this job.
+        let holdLoop = Task(executorPreference: group.loops[0]) {
+            loopHeld.store(true, ordering: .releasing)
+            while !loopFree.load(ordering: .acquiring) { usleep(1000) }
+        }
+        while !loopHeld.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        readerFree.signal()
+        try await holdReader.value
+        // The reader is serial: once this job has run, the lookup's read has too.
+        try await reader.perform { _ throws(StorageError) in }
+        try cli.setActive(false, id: record.id)
+        authenticator.invalidate()
+        loopFree.store(true, ordering: .releasing)
+        await holdLoop.value
+        #expect(await lookup.value == .valid(record), "the lookup read the key before it was disabled")
+        #expect(await authenticator.authenticate(Substring(key.text)) == .disabled(try #require(try cli.key(id: record.id))),
+                "the invalidation stands: the stale record was not cached")
+        group.shutdown()
     }
 
     @Test func unknownAndMalformedKeysAreRefused() async throws {
