@@ -83,19 +83,21 @@ struct RoutesFileTests {
 
     /// Issue 17 item 12: a set of every alias name was rebuilt per alias, and each target was
     /// checked against every earlier one: 20,000 aliases took 37.7 s (release build). Each bound is
-    /// over ten times what the linear code takes in a debug build, and far below the quadratic's.
+    /// some forty times what the linear code takes in a debug build (so a slow, busy machine
+    /// passes) and a fraction of what the quadratic code took (150 s and, for 40,000 targets,
+    /// about 100 s).
     @Test func loadingTakesTimeInProportionToTheFile() throws {
         let aliases = (0..<20_000).map { #""a\#($0)": {"targets": [{"model": "m", "weight": 1}]}"# }
         let manyAliases = Array("{\"aliases\": {\(aliases.joined(separator: ","))}}".utf8)
-        let targets = (0..<20_000).map { #"{"model": "m\#($0)", "weight": 1}"# }
+        let targets = (0..<40_000).map { #"{"model": "m\#($0)", "weight": 1}"# }
         let manyTargets = Array("{\"aliases\": {\"a\": {\"targets\": [\(targets.joined(separator: ","))]}}}".utf8)
         let clock = ContinuousClock()
         let start = clock.now
         #expect(try RoutesFile.parse(manyAliases, path: "routes.json").aliases.count == 20_001)
-        #expect(clock.now - start < .seconds(10))
+        #expect(clock.now - start < .seconds(30))
         let middle = clock.now
-        #expect(try RoutesFile.parse(manyTargets, path: "routes.json").aliases["a"]?.targets.count == 20_000)
-        #expect(clock.now - middle < .seconds(10))
+        #expect(try RoutesFile.parse(manyTargets, path: "routes.json").aliases["a"]?.targets.count == 40_000)
+        #expect(clock.now - middle < .seconds(30))
     }
 
     @Test func aMissingFileIsUnreadable() {
