@@ -16,8 +16,8 @@ public final class KeyStoreWorker: Sendable {
     }
 
     /// Opens the store on the calling thread (before serving, so errors stop startup).
-    public init(path: String, label: String) throws(StorageError) {
-        box = StoreBox(try KeyStore(path: path))
+    public init(path: String, opening: StoreOpening, label: String) throws(StorageError) {
+        box = StoreBox(try KeyStore(path: path, opening: opening))
         queue = DispatchQueue(label: "apipodctl.storage.\(label)")
     }
 

@@ -26,8 +26,10 @@ struct CommandContext {
         return try Settings(flags: flags, environment: environment, envFilePath: invocation.value("env-file"))
     }
 
-    func openStore() throws -> KeyStore {
-        try KeyStore(path: settings().databasePath)
+    /// The key database, made first only when `opening` allows (see `StoreOpening` for which
+    /// commands may).
+    func openStore(_ opening: StoreOpening) throws -> KeyStore {
+        try KeyStore(path: settings().databasePath, opening: opening)
     }
 
     /// A whole-number option within `range`, or nil when not given.
