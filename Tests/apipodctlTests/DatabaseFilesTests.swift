@@ -77,6 +77,27 @@ struct DatabaseFilesTests {
         _ = serve.stop()
     }
 
+    @Test(arguments: [0o644, 0o640] as [mode_t])
+    func anExistingDatabaseOpenToOthersGetsOneWarningAndKeepsItsMode(loose: mode_t) throws {
+        defer { cli.remove() }
+        #expect(try cli.run("keys", "create", "--name", "a").status == 0)
+        #expect(try !cli.run("keys", "list").stderr.contains("warning"), "a private database is not warned about")
+        chmod(cli.databasePath, loose)
+        let shown = "0" + String(loose, radix: 8)
+        let warning = "warning: key database '\(cli.databasePath)' is open to other users (mode \(shown)); "
+            + "make it private with: chmod 600 \(cli.databasePath)"
+
+        let listed = try cli.run("keys", "list")
+        #expect(listed.status == 0)
+        #expect(listed.stderr == "apipodctl: \(warning)\n")
+        #expect(try cli.run("keys", "disable", "1").stderr == "apipodctl: \(warning)\n")
+
+        let log = try ListeningServe(cli).stop()
+        let warnings = log.split(separator: "\n").map(String.init).filter { $0.contains("warning") }
+        #expect(warnings == ["apipodctl serve: \(warning)"], "one line in serve's log, for two connections")
+        #expect(mode(cli.databasePath) == loose, "the mode is the operator's to change")
+    }
+
     private func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
@@ -89,7 +110,7 @@ struct DatabaseFilesTests {
 }
 
 /// `serve` started and read up to its "listening on" line, by which point it has opened the
-/// key database (so its files exist); stopped when the value goes.
+/// key database (so its files exist) and logged any warning; stopped when the value goes.
 private final class ListeningServe {
     let process: Process
     private let errors = Pipe()

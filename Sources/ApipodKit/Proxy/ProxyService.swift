@@ -66,6 +66,7 @@ public enum ProxyService {
         let log = ServeLog(logger: logger, format: configuration.logFormat)
         let reader = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "read")
         let writer = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "write")
+        if let looseMode = reader.looseMode { log.note("warning: \(looseMode)") }
         let authenticator = KeyAuthenticator(reader: reader, writer: writer) { error in
             log.note("key database: \(error.description)")
         }

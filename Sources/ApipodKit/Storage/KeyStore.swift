@@ -9,6 +9,8 @@ public final class KeyStore {
     public let path: String
     /// What opening did to the schema.
     public let migrationReport: MigrationReport
+    /// Set when the file is open to users other than its owner; the caller warns once.
+    public let looseMode: LooseDatabaseMode?
 
     /// Opens the database at `path`, creating its folder and file privately first if `opening`
     /// allows, and brings the schema up to date (which adopts a database of the original service).
@@ -34,6 +36,7 @@ public final class KeyStore {
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
+        looseMode = LooseDatabaseMode.check(path: path)
         if migrationReport.adoptedSeedKeys > 0 {
             try compactAfterAdoption()
         }
