@@ -19,6 +19,9 @@ struct BinaryRunner {
 
     let directory: URL
     var environment: [String: String]
+    /// The file-creation mask the command runs under (set by a shell that then execs it), or
+    /// nil to inherit the test process's.
+    var umask: String?
 
     init() {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("apipodctl-cli-\(UUID().uuidString)")
@@ -31,11 +34,11 @@ struct BinaryRunner {
     /// - Parameter standardOutput: where the command's stdout goes instead of a pipe read
     ///   into `Result.stdout` (say `/dev/full`, to see how a failed write is handled).
     func run(_ arguments: String..., input: String? = nil, standardOutput: FileHandle? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
+        try run(arguments, input: input, standardOutput: standardOutput)
+    }
+
+    func run(_ arguments: [String], input: String? = nil, standardOutput: FileHandle? = nil) throws -> Result {
+        let process = makeProcess(arguments)
         let out = Pipe(), err = Pipe()
         process.standardOutput = standardOutput ?? out
         process.standardError = err
@@ -48,6 +51,21 @@ struct BinaryRunner {
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The command as a process, not yet started, with this runner's environment and umask.
+    func makeProcess(_ arguments: [String]) -> Process {
+        let process = Process()
+        if let umask {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
+        process.environment = environment
+        process.currentDirectoryURL = directory
+        return process
     }
 
     func write(_ name: String, _ contents: String) throws {

@@ -145,6 +145,7 @@ struct KeysCommandTests {
     /// `keys create`'s checks, and `keys list` printed their escape sequences raw.
     @Test func adoptedNamesAreEscapedOnOutput() throws {
         defer { cli.remove() }
+        try PrivateFiles.createDatabase(at: cli.databasePath)
         let seed = try SQLiteConnection(path: cli.databasePath)
         try seed.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, api_key TEXT UNIQUE NOT NULL, name TEXT, tier TEXT)")
         try seed.query("INSERT INTO users (api_key, name, tier) VALUES (?, ?, ?)", [

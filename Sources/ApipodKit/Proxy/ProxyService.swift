@@ -64,8 +64,9 @@ public enum ProxyService {
 
     public static func start(_ configuration: ServerConfiguration, logger: LineLogger, loops: Int = EventLoopGroup.coreCount) throws -> Running {
         let log = ServeLog(logger: logger, format: configuration.logFormat)
-        let reader = try KeyStoreWorker(path: configuration.databasePath, label: "read")
-        let writer = try KeyStoreWorker(path: configuration.databasePath, label: "write")
+        let reader = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "read")
+        let writer = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "write")
+        if let looseMode = reader.looseMode { log.note("warning: \(looseMode)") }
         let authenticator = KeyAuthenticator(reader: reader, writer: writer) { error in
             log.note("key database: \(error.description)")
         }

@@ -9,17 +9,20 @@ public final class KeyStore {
     public let path: String
     /// What opening did to the schema.
     public let migrationReport: MigrationReport
+    /// Set when the file is open to users other than its owner; the caller warns once.
+    public let looseMode: LooseDatabaseMode?
 
-    /// Opens the database at `path`, creating its folder and file if needed, and brings the
-    /// schema up to date (which adopts a database of the original service).
-    public init(path: String) throws(StorageError) {
+    /// Opens the database at `path`, creating its folder and file privately first if `opening`
+    /// allows, and brings the schema up to date (which adopts a database of the original service).
+    public init(path: String, opening: StoreOpening) throws(StorageError) {
         self.path = path
         do {
-            try Self.createParentFolder(of: path)
+            if opening == .mayCreate { try PrivateFiles.createDatabase(at: path) }
             connection = try SQLiteConnection(path: path)
         } catch let error as StorageError {
             throw error
         } catch let error as SQLiteError {
+            if error.systemErrno == ENOENT { throw .missingDatabase(path: path) }
             throw .cannotOpen(path: path, reason: error.message)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
@@ -33,6 +36,7 @@ public final class KeyStore {
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
+        looseMode = LooseDatabaseMode.check(path: path)
         if migrationReport.adoptedSeedKeys > 0 {
             try compactAfterAdoption()
         }
@@ -212,21 +216,6 @@ public final class KeyStore {
         }
         if value.unicodeScalars.contains(where: \.properties.isBidiControl) {
             throw .invalidField(name: field, reason: "it contains a bidirectional control character")
-        }
-    }
-
-    private static func createParentFolder(of path: String) throws(StorageError) {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
-        let folder = String(path[..<slash])
-        var partial = folder.hasPrefix("/") ? "" : "."
-        for component in folder.split(separator: "/") {
-            partial += "/" + component
-            if mkdir(partial, 0o750) != 0 {
-                let reason = errno == EEXIST ? ENOTDIR : errno
-                var info = stat()
-                if reason == ENOTDIR, stat(partial, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { continue }
-                throw .cannotOpen(path: path, reason: "cannot create folder '\(partial)': \(String(cString: strerror(reason)))")
-            }
         }
     }
 }

@@ -15,9 +15,14 @@ public final class KeyStoreWorker: Sendable {
         init(_ store: KeyStore) { self.store = store }
     }
 
+    /// Set when the database file is open to users other than its owner.
+    public let looseMode: LooseDatabaseMode?
+
     /// Opens the store on the calling thread (before serving, so errors stop startup).
-    public init(path: String, label: String) throws(StorageError) {
-        box = StoreBox(try KeyStore(path: path))
+    public init(path: String, opening: StoreOpening, label: String) throws(StorageError) {
+        let store = try KeyStore(path: path, opening: opening)
+        looseMode = store.looseMode
+        box = StoreBox(store)
         queue = DispatchQueue(label: "apipodctl.storage.\(label)")
     }
 

@@ -4,6 +4,9 @@ import Glibc
 public enum StorageError: UserFacingError, Equatable {
     /// The database file or its folder could not be created or opened.
     case cannotOpen(path: String, reason: String)
+    /// A command that only reads or changes rows found no database at `path` (a typo, as a
+    /// rule) and created none.
+    case missingDatabase(path: String)
     /// A statement failed (disk full, corruption, a lock held too long, …).
     case sqlite(path: String, code: Int32, message: String)
     /// The file was written by a newer apipodctl whose migrations this build does not know.
@@ -25,7 +28,7 @@ public enum StorageError: UserFacingError, Equatable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .cannotOpen, .sqlite: .ioError
+        case .cannotOpen, .missingDatabase, .sqlite: .ioError
         case .schemaTooNew: .configuration
         case .incompleteKeyReference: .usage
         case .unadoptableSeedRow, .keyNotFound, .ambiguousKeyReference, .unusableKeyReference, .invalidField: .dataError
@@ -36,6 +39,9 @@ public enum StorageError: UserFacingError, Equatable {
         switch self {
         case .cannotOpen(let path, let reason):
             return "cannot open the key database '\(path)': \(reason)"
+        case .missingDatabase(let path):
+            return "no key database at '\(path)' (nothing was created); check the path, "
+                + "or create the database with: apipodctl db migrate --db \(path.shellQuoted)"
         case .sqlite(let path, _, let message):
             return "key database '\(path)': \(message)"
         case .schemaTooNew(let path, let unknown):

@@ -26,8 +26,12 @@ struct CommandContext {
         return try Settings(flags: flags, environment: environment, envFilePath: invocation.value("env-file"))
     }
 
-    func openStore() throws -> KeyStore {
-        try KeyStore(path: settings().databasePath)
+    /// The key database, made first only when `opening` allows (see `StoreOpening` for which
+    /// commands may); a file open to other users gets one warning line.
+    func openStore(_ opening: StoreOpening) throws -> KeyStore {
+        let store = try KeyStore(path: settings().databasePath, opening: opening)
+        if let looseMode = store.looseMode { console.err("apipodctl: warning: \(looseMode)\n") }
+        return store
     }
 
     /// A whole-number option within `range`, or nil when not given.

@@ -63,7 +63,8 @@ enum CommandTable {
         discussion: """
             Keys are stored as SHA-256 digests with a short display prefix, never in plaintext, \
             so a key is shown only when it is created. Changes take effect in a running server \
-            within a second.
+            within a second. Of the keys commands only create makes a missing database; list, \
+            disable and enable exit 74 instead, naming the path, and create nothing.
             """,
         subcommands: [
             CommandSpec(
@@ -169,7 +170,7 @@ extension CommandTable {
         (.adminSecret, "Enables the admin HTTP routes; at least 16 characters. Unset: admin routes off."),
         (.port, "Port serve listens on (default 8081)."),
         (.host, "Address serve listens on (default 0.0.0.0)."),
-        (.databasePath, "SQLite key database (default ./data/proxy.db); its folder is created."),
+        (.databasePath, "SQLite key database (default ./data/proxy.db). serve, db migrate and keys create make it and its folder, readable by their owner only."),
         (.routesPath, "Optional JSON routes file with extra aliases."),
         (.logFormat, "serve's log: text (default), or json for one JSON object a line."),
     ]
@@ -180,7 +181,7 @@ extension CommandTable {
         (.usage, "The command line is wrong (unknown option, missing value, ...)."),
         (.dataError, "Bad data: no such key, an ambiguous key prefix, an invalid name, a database row that cannot be adopted."),
         (.unavailable, "A service is unavailable: the port is taken, the upstream cannot be reached."),
-        (.ioError, "The database, standard output or another file could not be read or written (keys create then deletes the key it could not print)."),
+        (.ioError, "No database at the path given to a command that does not create one, or the database, standard output or another file could not be read or written (keys create then deletes the key it could not print)."),
         (.configuration, "Bad configuration: a setting is out of range or a file is unreadable."),
     ]
 }

@@ -3,7 +3,7 @@ import ApipodKit
 /// `db migrate`: opening the store applies pending migrations; this reports what happened.
 enum DatabaseCommand {
     static func migrate(_ context: CommandContext) throws -> ExitStatus {
-        let store = try context.openStore()
+        let store = try context.openStore(.mayCreate)
         let report = store.migrationReport
         if report.applied.isEmpty {
             try context.console.out("\(store.path): schema is up to date (\(store.schemaVersion))\n")

@@ -13,7 +13,7 @@ enum KeysCommands {
                 throw ParseError.invalidValue(value: text, option: "--expires-in", path: invocation.path, expected: error.description)
             }
         }
-        let store = try context.openStore()
+        let store = try context.openStore(.mayCreate)
         let key = try APIKey.generate()
         let record = try store.insert(
             key, name: invocation.value("name") ?? "", tier: invocation.value("tier") ?? defaultTier, lifetime: lifetime)
@@ -44,7 +44,7 @@ enum KeysCommands {
     }
 
     static func list(_ context: CommandContext) throws -> ExitStatus {
-        let store = try context.openStore()
+        let store = try context.openStore(.mustExist)
         let now = Timestamp.now()
         let showAll = context.invocation.flag("all")
         let records = try store.listKeys().filter { showAll || $0.status(at: now) == .active }
@@ -70,7 +70,7 @@ enum KeysCommands {
     }
 
     static func setActive(_ active: Bool, _ context: CommandContext) throws -> ExitStatus {
-        let store = try context.openStore()
+        let store = try context.openStore(.mustExist)
         let record = try store.resolve(context.invocation.arguments[0])
         let verb = active ? "enabled" : "disabled"
         if record.isActive == active {

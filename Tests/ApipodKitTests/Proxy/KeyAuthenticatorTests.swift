@@ -10,14 +10,14 @@ struct KeyAuthenticatorTests {
 
     func makeAuthenticator(_ path: String) throws -> KeyAuthenticator {
         KeyAuthenticator(
-            reader: try KeyStoreWorker(path: path, label: "read"),
-            writer: try KeyStoreWorker(path: path, label: "write"),
+            reader: try KeyStoreWorker(path: path, opening: .mayCreate, label: "read"),
+            writer: try KeyStoreWorker(path: path, opening: .mayCreate, label: "write"),
             onError: { Issue.record("storage error: \($0)") })
     }
 
     @Test func aKeyDisabledByAnotherConnectionIsRefusedSoon() async throws {
         let path = scratch.file("keys.db")
-        let cli = try KeyStore(path: path)
+        let cli = try KeyStore(path: path, opening: .mayCreate)
         let key = try APIKey.generate()
         let record = try cli.insert(key, name: "alice", lifetime: nil)
         let authenticator = try makeAuthenticator(path)
@@ -90,7 +90,7 @@ struct KeyAuthenticatorTests {
         let path = scratch.file("keys.db")
         let key = try APIKey.generate()
         let created = Timestamp(secondsSinceEpoch: 2_000_000_000)
-        let record = try KeyStore(path: path).insert(key, name: "a", lifetime: KeyLifetime(seconds: 60), now: created)
+        let record = try KeyStore(path: path, opening: .mayCreate).insert(key, name: "a", lifetime: KeyLifetime(seconds: 60), now: created)
         let authenticator = try makeAuthenticator(path)
         #expect(await authenticator.authenticate(Substring(key.text), now: created) == .valid(record))
         #expect(await authenticator.authenticate(Substring(key.text), now: created.adding(seconds: 60)) == .expired(record))
@@ -99,12 +99,12 @@ struct KeyAuthenticatorTests {
     @Test func lastUseIsWrittenOnStop() async throws {
         let path = scratch.file("keys.db")
         let key = try APIKey.generate()
-        let record = try KeyStore(path: path).insert(key, name: "a", lifetime: nil)
+        let record = try KeyStore(path: path, opening: .mayCreate).insert(key, name: "a", lifetime: nil)
         let authenticator = try makeAuthenticator(path)
         authenticator.start()
         let usedAt = Timestamp(secondsSinceEpoch: Timestamp.now().secondsSinceEpoch + 5)
         _ = await authenticator.authenticate(Substring(key.text), now: usedAt)
         await authenticator.stop()
-        #expect(try KeyStore(path: path).key(id: record.id)?.lastUsedAt == usedAt)
+        #expect(try KeyStore(path: path, opening: .mayCreate).key(id: record.id)?.lastUsedAt == usedAt)
     }
 }

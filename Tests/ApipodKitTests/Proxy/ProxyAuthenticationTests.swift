@@ -54,7 +54,7 @@ struct ProxyAuthenticationTests {
     @Test func aKeyDisabledElsewhereIsRefusedSoon() async throws {
         let harness = try ProxyHarness()
         #expect(try await harness.chat(#"{"model":"m"}"#).status == 200)
-        let cli = try KeyStore(path: harness.scratch.file("keys.db"))
+        let cli = try KeyStore(path: harness.scratch.file("keys.db"), opening: .mayCreate)
         try cli.setActive(false, id: try cli.resolve(harness.key.text).id)
         var status = 200
         for _ in 0..<200 where status == 200 {

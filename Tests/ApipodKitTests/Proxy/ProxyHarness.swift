@@ -20,7 +20,7 @@ struct ProxyHarness {
     ) throws {
         upstream = try MockUpstream(behaviour)
         let databasePath = scratch.file("keys.db")
-        store = try KeyStore(path: databasePath)
+        store = try KeyStore(path: databasePath, opening: .mayCreate)
         key = try APIKey.generate()
         _ = try store.insert(key, name: "test", lifetime: nil)
         var configuration = ServerConfiguration(

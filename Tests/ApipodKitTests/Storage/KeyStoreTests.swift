@@ -1,3 +1,4 @@
+import Glibc
 import TestSupport
 import Testing
 @testable import ApipodKit
@@ -7,15 +8,15 @@ struct KeyStoreTests {
     var databasePath: String { scratch.file("nested/folder/keys.db") }
 
     @Test func createsFolderAndSchemaThenMigratingAgainIsANoOp() throws {
-        let first = try KeyStore(path: databasePath)
+        let first = try KeyStore(path: databasePath, opening: .mayCreate)
         #expect(first.migrationReport.applied == Migrations.all.map(\.id))
-        let second = try KeyStore(path: databasePath)
+        let second = try KeyStore(path: databasePath, opening: .mayCreate)
         #expect(second.migrationReport.applied.isEmpty)
         #expect(second.migrationReport.current == Migrations.all.map(\.id))
     }
 
     @Test func storesOnlyTheDigestAndAuthenticatesByIt() throws {
-        let store = try KeyStore(path: databasePath)
+        let store = try KeyStore(path: databasePath, opening: .mayCreate)
         let key = try APIKey.generate()
         let now = Timestamp(secondsSinceEpoch: 1_800_000_000)
         let record = try store.insert(key, name: "alice", tier: "pro", lifetime: KeyLifetime(seconds: 3600), now: now)
@@ -36,7 +37,7 @@ struct KeyStoreTests {
     }
 
     @Test func resolvesIdsFullKeysAndUnambiguousPrefixes() throws {
-        let store = try KeyStore(path: databasePath)
+        let store = try KeyStore(path: databasePath, opening: .mayCreate)
         let first = try APIKey.generate(), second = try APIKey.generate()
         let a = try store.insert(first, name: "a", lifetime: nil)
         let b = try store.insert(second, name: "b", lifetime: nil)
@@ -65,7 +66,7 @@ struct KeyStoreTests {
     /// (an unset shell variable) disabled the only key.
     @Test(arguments: ["", "   ", "apk_", "apk_AbC", "AbCdEfG", " apk_ "])
     func aReferenceShorterThanTheDisplayPrefixMatchesNothing(reference: String) throws {
-        let store = try KeyStore(path: databasePath)
+        let store = try KeyStore(path: databasePath, opening: .mayCreate)
         let key = try APIKey.generate()
         _ = try store.insert(key, name: "only", lifetime: nil)
         let shortPrefix = String(key.displayPrefix.prefix(max(4, reference.trimmingASCIIWhitespace().count)))
@@ -77,7 +78,7 @@ struct KeyStoreTests {
     }
 
     @Test func rejectsNamesThatWouldBreakListings() throws {
-        let store = try KeyStore(path: databasePath)
+        let store = try KeyStore(path: databasePath, opening: .mayCreate)
         let key = try APIKey.generate()
         #expect(throws: StorageError.invalidField(name: "name", reason: "it must not be empty")) {
             try store.insert(key, name: "  ", lifetime: nil)
@@ -90,7 +91,7 @@ struct KeyStoreTests {
     /// Issue 17 item 10: the limit counted grapheme clusters, so "a" and 30,000 combining
     /// marks (60 KB) passed as one character, and U+202E was accepted.
     @Test func namesAreLimitedInBytesAndRefuseBidiControls() throws {
-        let store = try KeyStore(path: databasePath)
+        let store = try KeyStore(path: databasePath, opening: .mayCreate)
         let key = try APIKey.generate()
         let zalgo = "a" + String(repeating: "\u{301}", count: 30_000)
         #expect(zalgo.count == 1)
@@ -109,8 +110,8 @@ struct KeyStoreTests {
     }
 
     @Test func anotherConnectionsWriteChangesTheDataVersion() throws {
-        let server = try KeyStore(path: databasePath)
-        let cli = try KeyStore(path: databasePath)
+        let server = try KeyStore(path: databasePath, opening: .mayCreate)
+        let cli = try KeyStore(path: databasePath, opening: .mayCreate)
         let before = try server.dataVersion()
         #expect(try server.dataVersion() == before)
         _ = try cli.insert(try APIKey.generate(), name: "from the cli", lifetime: nil)
@@ -118,7 +119,7 @@ struct KeyStoreTests {
     }
 
     @Test func recordsLastUseInOneBatch() throws {
-        let store = try KeyStore(path: databasePath)
+        let store = try KeyStore(path: databasePath, opening: .mayCreate)
         let record = try store.insert(try APIKey.generate(), name: "a", lifetime: nil)
         let later = Timestamp(secondsSinceEpoch: 1_900_000_000)
         try store.recordUse([record.id: later])
@@ -127,18 +128,28 @@ struct KeyStoreTests {
     }
 
     @Test func refusesADatabaseFromANewerVersion() throws {
-        _ = try KeyStore(path: databasePath)
+        _ = try KeyStore(path: databasePath, opening: .mayCreate)
         let connection = try SQLiteConnection(path: databasePath)
         try connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES ('999_future', 0)")
         #expect(throws: StorageError.schemaTooNew(path: databasePath, unknownMigrations: ["999_future"])) {
-            try KeyStore(path: databasePath)
+            try KeyStore(path: databasePath, opening: .mayCreate)
         }
+    }
+
+    /// Issue 15 item 1: a reader given a mistyped path must not leave an empty database behind.
+    @Test func aStoreThatMustExistCreatesNothingWhenMissing() throws {
+        #expect(throws: StorageError.missingDatabase(path: databasePath)) {
+            try KeyStore(path: databasePath, opening: .mustExist)
+        }
+        #expect(access(scratch.file("nested"), F_OK) != 0, "no folder is made")
+        _ = try KeyStore(path: databasePath, opening: .mayCreate)
+        #expect(try KeyStore(path: databasePath, opening: .mustExist).listKeys().isEmpty)
     }
 
     @Test func reportsAnUnopenablePathWithItsReason() {
         scratch.write("file", "")
         do {
-            _ = try KeyStore(path: scratch.file("file/keys.db"))
+            _ = try KeyStore(path: scratch.file("file/keys.db"), opening: .mayCreate)
             Issue.record("opening below a regular file must fail")
         } catch {
             #expect(error.exitStatus == .ioError)

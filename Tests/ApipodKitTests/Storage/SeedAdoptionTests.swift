@@ -14,6 +14,7 @@ struct SeedAdoptionTests {
     let futureKey = "apk_" + String(repeating: "T", count: 43) + "="
 
     func makeSeedDatabase(at path: String) throws {
+        try PrivateFiles.createDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS users (
@@ -42,7 +43,7 @@ struct SeedAdoptionTests {
         let path = scratch.file("proxy.db")
         try makeSeedDatabase(at: path)
 
-        let store = try KeyStore(path: path)
+        let store = try KeyStore(path: path, opening: .mayCreate)
         #expect(store.migrationReport.adoptedSeedKeys == 4)
         guard case .valid(let alice) = try store.authenticate(activeKey) else {
             Issue.record("alice's key must still authenticate")
@@ -76,8 +77,8 @@ struct SeedAdoptionTests {
     @Test func adoptingTwiceChangesNothing() throws {
         let path = scratch.file("proxy.db")
         try makeSeedDatabase(at: path)
-        _ = try KeyStore(path: path)
-        let again = try KeyStore(path: path)
+        _ = try KeyStore(path: path, opening: .mayCreate)
+        let again = try KeyStore(path: path, opening: .mayCreate)
         #expect(again.migrationReport.applied.isEmpty)
         #expect(try again.listKeys().count == 4)
     }
@@ -88,7 +89,7 @@ struct SeedAdoptionTests {
         let connection = try SQLiteConnection(path: path)
         try connection.query("UPDATE users SET expires_at = 'next tuesday' WHERE name = 'bob'")
         #expect(throws: StorageError.unadoptableSeedRow(id: 2, problem: "expires_at 'next tuesday' is not a date")) {
-            try KeyStore(path: path)
+            try KeyStore(path: path, opening: .mayCreate)
         }
         #expect(try connection.query("SELECT count(*) FROM users").first?[0].integer == 4)
     }
@@ -100,7 +101,7 @@ struct SeedAdoptionTests {
         let blobKey = "apk_" + String(repeating: "B", count: 43) + "="
         let connection = try SQLiteConnection(path: path)
         try connection.query("INSERT INTO users (api_key, name) VALUES (?, 'erin')", [.blob(Array(blobKey.utf8))])
-        let store = try KeyStore(path: path)
+        let store = try KeyStore(path: path, opening: .mayCreate)
         #expect(store.migrationReport.adoptedSeedKeys == 5)
         guard case .valid(let erin) = try store.authenticate(blobKey) else {
             Issue.record("erin's key must still authenticate")
@@ -125,7 +126,7 @@ struct SeedAdoptionTests {
         try makeSeedDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
         try connection.query("INSERT INTO users (id, api_key, name) VALUES (7, ?, 'frank')", [.blob(key)])
-        let error = try #require(throws: StorageError.self) { try KeyStore(path: path) }
+        let error = try #require(throws: StorageError.self) { try KeyStore(path: path, opening: .mayCreate) }
         #expect(error.description.hasPrefix("cannot adopt row id 7 of the original 'users' table: its api_key is empty or not a key"))
         #expect(!error.description.contains("sk-live"), "the key is not repeated")
         #expect(error.exitStatus == .dataError)
@@ -140,7 +141,7 @@ struct SeedAdoptionTests {
         try makeSeedDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
         try connection.query("UPDATE users SET created_at = ? WHERE id = 3", [.real(seconds)])
-        let error = try #require(throws: StorageError.self) { try KeyStore(path: path) }
+        let error = try #require(throws: StorageError.self) { try KeyStore(path: path, opening: .mayCreate) }
         #expect(error.description.hasPrefix("cannot adopt row id 3 of the original 'users' table: created_at \(seconds) is not a date"))
         #expect(try connection.query("SELECT count(*) FROM users").first?[0].integer == 4)
     }

@@ -9,16 +9,19 @@ final class SQLiteConnection {
     private var statementCache: [String: SQLiteStatement] = [:]
     let path: String
 
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens the existing database at `path`; a missing file fails (`systemErrno` ENOENT).
+    /// Never SQLITE_OPEN_CREATE: SQLite would make the file with the umask's mode, 0644 as a
+    /// rule, so the file is made first, privately, by whoever may create it (`PrivateFiles`).
     init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
         var connection: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {
             var error = SQLiteError(code: code, connection: connection, sql: nil)
             let systemError = connection.map { sqlite3_system_errno($0) } ?? 0
             if systemError != 0 {
-                error = SQLiteError(code: code, message: "\(error.message): \(String(cString: strerror(systemError)))")
+                error = SQLiteError(
+                    code: code, message: "\(error.message): \(String(cString: strerror(systemError)))", systemErrno: systemError)
             }
             sqlite3_close_v2(connection)
             throw error
