@@ -42,12 +42,12 @@ struct KeyAuthenticatorTests {
     /// loop is held by a job the loop took only after the lookup had suspended.
     @Test func aLookupInFlightDoesNotUndoAnInvalidation() async throws {
         let path = scratch.file("keys.db")
-        let cli = try KeyStore(path: path)
+        let cli = try KeyStore(path: path, opening: .mayCreate)
         let key = try APIKey.generate()
         let record = try cli.insert(key, name: "alice", lifetime: nil)
-        let reader = try KeyStoreWorker(path: path, label: "read")
+        let reader = try KeyStoreWorker(path: path, opening: .mustExist, label: "read")
         let authenticator = KeyAuthenticator(
-            reader: reader, writer: try KeyStoreWorker(path: path, label: "write"), onError: { Issue.record("storage error: \($0)") })
+            reader: reader, writer: try KeyStoreWorker(path: path, opening: .mustExist, label: "write"), onError: { Issue.record("storage error: \($0)") })
         let group = try EventLoopGroup(count: 1)
         let readerHeld = DispatchSemaphore(value: 0), readerFree = DispatchSemaphore(value: 0)
         let lookupStarted = Atomic<Bool>(false), loopHeld = Atomic<Bool>(false), loopFree = Atomic<Bool>(false)
