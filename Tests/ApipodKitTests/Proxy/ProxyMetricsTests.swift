@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TestSupport
 import Testing
@@ -137,6 +138,24 @@ struct ProxyMetricsTests {
         let overhead = try #require(exposition.value("apipod_proxy_overhead_seconds_sum"))
         #expect(duration >= 0.8)
         #expect(overhead >= 0 && overhead <= duration - 0.6)
+        await harness.stop()
+    }
+
+    /// docs/grafana-dashboard.json graphs only series the proxy exposes (a renamed series would
+    /// leave an operator's panel silently empty).
+    @Test func theGrafanaDashboardNamesOnlySeriesTheProxyExposes() async throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let dashboard = try String(contentsOf: repository.appendingPathComponent("docs/grafana-dashboard.json"), encoding: .utf8)
+        #expect(try JSONSerialization.jsonObject(with: Data(dashboard.utf8)) is [String: Any])
+        let words = dashboard.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
+        let named = Set(words.filter { $0.hasPrefix("apipod_") || $0.hasPrefix("process_") }.map { word in
+            word.hasSuffix("_bucket") ? String(word.dropLast("_bucket".count)) : word
+        })
+        let harness = try ProxyHarness()
+        let exposition = try await Self.scrape(harness)
+        #expect(named.count >= 10)
+        #expect(named.subtracting(exposition.types.keys).isEmpty, "not exposed: \(named.subtracting(exposition.types.keys).sorted())")
         await harness.stop()
     }
 }
