@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     /// How long the upstream may take to send its response head (504 after it).
     public var upstreamResponseTimeout: Duration = .seconds(600)
     public var logFormat: LogFormat = .text
+    /// `GET /metrics` and the counting behind it; `METRICS=off` turns both off.
+    public var metricsEnabled = true
 
     /// A configuration given in code, without the validation `init(settings:)` applies.
     public init(
@@ -71,6 +73,14 @@ public struct ServerConfiguration: Sendable {
                 throw .invalid(setting: "LOG_FORMAT", origin: formatSetting.origin, problem: "'\(formatSetting.value)' is not a log format: text or json")
             }
             logFormat = format
+        }
+        if let metricsSetting = settings[.metrics] {
+            switch metricsSetting.value.trimmingASCIIWhitespace() {
+            case "on": metricsEnabled = true
+            case "off": metricsEnabled = false
+            default:
+                throw .invalid(setting: "METRICS", origin: metricsSetting.origin, problem: "'\(metricsSetting.value)' is not on or off")
+            }
         }
         databasePath = settings.databasePath
         routing = try settings.routingTable()

@@ -10,6 +10,7 @@ public enum SettingName: String, Sendable, CaseIterable {
     case host = "HOST"
     case routesPath = "ROUTES_FILE"
     case logFormat = "LOG_FORMAT"
+    case metrics = "METRICS"
 
     public var defaultValue: String? {
         switch self {
@@ -18,6 +19,7 @@ public enum SettingName: String, Sendable, CaseIterable {
         case .databasePath: "./data/proxy.db"
         case .host: "0.0.0.0"
         case .logFormat: "text"
+        case .metrics: "on"
         case .upstreamKey, .adminSecret, .routesPath: nil
         }
     }

@@ -9,10 +9,12 @@ final class Forwarder: Sendable {
     let transport: any UpstreamTransport
     let upstream: UpstreamURL
     let upstreamKey: String?
+    /// Nil when `METRICS=off`: nothing is counted.
+    let metrics: ProxyMetrics?
 
     init(
         authenticator: KeyAuthenticator, routing: RoutingTable, dice: RoutingDice, transport: any UpstreamTransport,
-        upstream: UpstreamURL, upstreamKey: String?
+        upstream: UpstreamURL, upstreamKey: String?, metrics: ProxyMetrics?
     ) {
         self.authenticator = authenticator
         self.routing = routing
@@ -20,6 +22,7 @@ final class Forwarder: Sendable {
         self.transport = transport
         self.upstream = upstream
         self.upstreamKey = upstreamKey
+        self.metrics = metrics
     }
 
     /// Routes whose body must be a JSON object: a malformed one is answered 400 here rather than
@@ -52,9 +55,14 @@ final class Forwarder: Sendable {
         }
 
         let answer: any UpstreamAnswer
+        // The wait on the upstream runs from here (connecting or taking a pooled connection,
+        // then writing the request) until its response head has been read.
+        let sent = MonotonicClock.nanoseconds()
         do {
             answer = try await transport.request(head, body: body ?? .empty, on: request.clientSocket.loop, watching: request.clientSocket)
         } catch let error as HTTPClientError {
+            entry.addUpstreamWait(since: sent)
+            entry.attemptOutcome = Self.outcome(of: error)
             // The client learns whose fault it was; the address and the reason are the log's.
             let detail = "\(upstream): \(error.description)"
             switch error {
@@ -63,13 +71,23 @@ final class Forwarder: Sendable {
             case .badResponse: throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: detail)
             }
         }
+        entry.addUpstreamWait(since: sent)
         entry.status = answer.head.status
+        entry.attemptOutcome = UpstreamOutcome(status: entry.status)
 
         if request.head.method == "GET", path == "/v1/models", entry.status == 200 {
             try await relayModelListing(answer, request: request, response)
             return
         }
         try await relay(answer, request: request, response, &entry)
+    }
+
+    private static func outcome(of error: HTTPClientError) -> UpstreamOutcome {
+        switch error {
+        case .unreachable: .unreachable
+        case .responseTimeout: .timeout
+        case .badResponse: .broken
+        }
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -126,7 +144,9 @@ final class Forwarder: Sendable {
     }
 
     /// Relays status, headers and body; each piece is written as soon as it is read, and the
-    /// next upstream read waits for the client to take it.
+    /// next upstream read waits for the client to take it. A read that finds no piece ready
+    /// counts as waiting on the upstream; writing to the client (however slow it reads) does not.
+    /// A streamed answer is one of `apipod_active_streams` while it is relayed.
     private func relay(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
         let upstreamHead = answer.head  // one copy: each read of an existential's property makes one
         let head = HTTPResponseHead(
@@ -136,10 +156,17 @@ final class Forwarder: Sendable {
         // answer), and on its own before any wait, so a stream's head is never held back, not
         // even behind part of a chunk-size line.
         response.startHoldingHead(consume head, firstPieceBytes: answer.bufferedBodyByteCount)
+        let streams = answer.isStreamed ? metrics?.shard(on: request.clientSocket.loop) : nil
+        streams?.streamStarted()
+        defer { streams?.streamEnded() }
         do {
             while true {
-                if !answer.hasPieceReady { try await response.flush() }
-                guard let piece = try await answer.nextPiece(watching: request.clientSocket) else { break }
+                let waiting = !answer.hasPieceReady
+                if waiting { try await response.flush() }
+                let waitStarted = waiting ? MonotonicClock.nanoseconds() : nil
+                let piece = try await answer.nextPiece(watching: request.clientSocket)
+                if let waitStarted { entry.addUpstreamWait(since: waitStarted) }
+                guard let piece else { break }
                 try await response.write(piece)
                 if answer.isComplete { break }
             }
@@ -150,6 +177,7 @@ final class Forwarder: Sendable {
         }
     }
 
+    /// The listing's body is read whole before it is changed; its reads count as the proxy's time.
     private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter) async throws {
         var body: [UInt8] = []
         // A listing cut short throws HTTPClientError, which ProxyHandler answers 502.

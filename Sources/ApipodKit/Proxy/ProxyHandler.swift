@@ -1,5 +1,6 @@
 /// The proxy's request handling: `/health`, the admin routes, and every `/v1/…` request
-/// authenticated, routed, rewritten, forwarded and relayed (`Forwarder`). One log line per request.
+/// authenticated, routed, rewritten, forwarded and relayed (`Forwarder`), and `/metrics`. One
+/// log line per request, and each request counted in its loop's metrics.
 /// A class so that the server's connections share one instance instead of copying its fields.
 public final class ProxyHandler: HTTPHandler {
     let forwarder: Forwarder
@@ -7,16 +8,19 @@ public final class ProxyHandler: HTTPHandler {
     let logger: LineLogger
     let format: LogFormat
     let clock = LogClock()
+    /// Nil when `METRICS=off`: `/metrics` is then 404 and nothing is counted.
+    let metrics: ProxyMetrics?
 
-    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger, format: LogFormat) {
+    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger, format: LogFormat, metrics: ProxyMetrics?) {
         self.forwarder = forwarder
+        self.metrics = metrics
         self.admin = admin
         self.logger = logger
         self.format = format
     }
 
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
-        let started = ContinuousClock.now
+        let started = MonotonicClock.nanoseconds()
         let target = request.head.target
         let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // Without a query the path shares the target's storage.
@@ -30,7 +34,9 @@ public final class ProxyHandler: HTTPHandler {
         }
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
-        let duration = ContinuousClock.now - started
+        let nanoseconds = MonotonicClock.nanoseconds() &- started
+        metrics?.shard(on: request.clientSocket.loop).record(entry, durationNanoseconds: nanoseconds)
+        let duration = Duration.nanoseconds(nanoseconds)
         switch format {
         case .text: logger.log(utf8: entry.line(at: clock.rfc3339Now(), duration: duration))
         case .json: logger.log(utf8: entry.jsonLine(at: clock.rfc3339Now(), duration: duration))
@@ -66,6 +72,7 @@ public final class ProxyHandler: HTTPHandler {
             path = normal
             target = queryStart.map { normal + target[$0...] } ?? normal
         }
+        entry.route = MetricsRoute(path: path)
         if path == "/health" {
             var head = HTTPResponseHead(status: 200)
             head.headers.add(name: "Content-Type", value: "application/json")
@@ -74,11 +81,23 @@ public final class ProxyHandler: HTTPHandler {
         } else if path == "/admin" || path.hasPrefix("/admin/") {
             guard let admin else { throw APIError(.notFound, "the admin API is off: set ADMIN_SECRET to enable it") }
             try await admin.handle(request, path: path, response, &entry)
+        } else if path == "/metrics" {
+            try await scrape(request, response, &entry)
         } else if Self.isUnderV1(path) {
             try await forwarder.forward(request, path: path, target: target, response, &entry)
         } else {
             throw APIError(.notFound, "no route for \(path)")
         }
+    }
+
+    /// `GET /metrics`, without authentication (SPEC §3): the series carry no key and no secret.
+    private func scrape(_ request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        guard let metrics else { throw APIError(.notFound, "metrics are off (METRICS=off)") }
+        guard request.head.method == "GET" else { throw APIError(.notFound, "no route \(request.head.method) /metrics") }
+        var head = HTTPResponseHead(status: 200)
+        head.headers.add(name: "Content-Type", value: ProxyMetrics.contentType)
+        try await response.send(head, body: await metrics.scrape())
+        entry.status = 200
     }
 
     private static func isUnderV1(_ path: String) -> Bool {

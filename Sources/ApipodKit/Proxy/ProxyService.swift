@@ -79,11 +79,12 @@ public enum ProxyService {
         case .http: HTTPClient(configuration: clientConfiguration, group: group)
         case .https: URLSessionClient(upstream: upstream, configuration: clientConfiguration)
         }
+        let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
         let forwarder = Forwarder(
             authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), transport: transport,
-            upstream: upstream, upstreamKey: configuration.upstreamKey)
+            upstream: upstream, upstreamKey: configuration.upstreamKey, metrics: metrics)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
-        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat)
+        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics)
         let server: HTTPServer
         do {
             server = try HTTPServer(
@@ -96,6 +97,7 @@ public enum ProxyService {
             group.shutdown()
             throw ServeError.cannotListen(host: configuration.host, port: configuration.port, reason: error)
         }
+        metrics?.countOpenConnections { [server] in server.connectionCount }
         log.note("listening on http://\(server.localAddress)")
         log.note("upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
         log.note("key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")

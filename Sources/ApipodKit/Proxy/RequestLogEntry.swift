@@ -16,6 +16,16 @@ struct RequestLogEntry {
     var bytesIn = 0
     var bytesOut = 0
     var note: String?
+    /// For the metrics: the route the path was given, how long the request waited on the
+    /// upstream and how its attempt there ended (both nil when it never reached one).
+    var route = MetricsRoute.notFound
+    var upstreamWaitNanoseconds: Int64?
+    var attemptOutcome: UpstreamOutcome?
+
+    /// Adds the time since `start` (`MonotonicClock`) to the wait on the upstream.
+    mutating func addUpstreamWait(since start: Int64) {
+        upstreamWaitNanoseconds = (upstreamWaitNanoseconds ?? 0) &+ (MonotonicClock.nanoseconds() &- start)
+    }
 
     /// The line as UTF-8 bytes, built without intermediate strings: it is written for every
     /// request, and building it as a `String` showed in the proxy's profile.

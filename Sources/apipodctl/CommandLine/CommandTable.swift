@@ -3,7 +3,7 @@ import ApipodKit
 /// The command line of apipodctl, in full. Edit here; then regenerate `man/` and
 /// `completions/` (see the README), which a test keeps equal to this table.
 enum CommandTable {
-    static let version = "0.1.0"
+    static let version = BuildInfo.version
 
     static let root = CommandSpec(
         name: "apipodctl",
@@ -173,6 +173,7 @@ extension CommandTable {
         (.databasePath, "SQLite key database (default ./data/proxy.db). serve, db migrate and keys create make it and its folder, readable by their owner only."),
         (.routesPath, "Optional JSON routes file with extra aliases."),
         (.logFormat, "serve's log: text (default), or json for one JSON object a line."),
+        (.metrics, "GET /metrics, the Prometheus exposition: on (default) or off (then 404)."),
     ]
 
     static let exitStatuses: [(status: ExitStatus, meaning: String)] = [

@@ -96,6 +96,8 @@ struct ServerConfigurationTests {
         #expect(configuration.routing == .builtIn)
         #expect(configuration.logFormat == .text)
         #expect(try self.configuration(["LOG_FORMAT": "json"]).logFormat == .json)
+        #expect(configuration.metricsEnabled)
+        #expect(try !self.configuration(["METRICS": "off"]).metricsEnabled)
     }
 
     @Test(arguments: [
@@ -106,6 +108,7 @@ struct ServerConfigurationTests {
         (["ANTIGRAVITY_URL": "http://:80"], "ANTIGRAVITY_URL (from the environment) 'http://:80' has no valid host"),
         (["HOST": "a b"], "HOST (from the environment) 'a b' is not an address or host name"),
         (["LOG_FORMAT": "yaml"], "LOG_FORMAT (from the environment) 'yaml' is not a log format: text or json"),
+        (["METRICS": "no"], "METRICS (from the environment) 'no' is not on or off"),
     ])
     func badValuesNameTheSetting(environment: [String: String], message: String) {
         do {

@@ -16,7 +16,7 @@ struct ProxyHarness {
 
     init(
         adminSecret: String? = nil, maxBodyBytes: Int = 10 << 20, upstreamTimeout: Duration = .seconds(600),
-        upstreamPort: UInt16? = nil, logFormat: LogFormat = .text, _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
+        upstreamPort: UInt16? = nil, logFormat: LogFormat = .text, metrics: Bool = true, _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
     ) throws {
         upstream = try MockUpstream(behaviour)
         let databasePath = scratch.file("keys.db")
@@ -29,6 +29,7 @@ struct ProxyHarness {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.upstreamResponseTimeout = upstreamTimeout
         configuration.logFormat = logFormat
+        configuration.metricsEnabled = metrics
         logger = LineLogger(fd: open(scratch.file("requests.log"), O_WRONLY | O_CREAT | O_APPEND, 0o600))
         running = try ProxyService.start(configuration, logger: logger, loops: 2)
         clientGroup = try EventLoopGroup(count: 1)

@@ -1,0 +1,63 @@
+/// Everything the loops count, as plain values: one loop's (`MetricsShard.snapshot()`) or all
+/// of them summed at a scrape (`add`). Keyed by packed integers so a request's count costs
+/// one cheap table update.
+struct MetricsSnapshot: Sendable {
+    /// By `RequestSeries.key`.
+    var requests = CountTable()
+    /// By `AttemptSeries.key`.
+    var attempts = CountTable()
+    var requestDuration = LatencyHistogram(.requestDuration)
+    var proxyOverhead = LatencyHistogram(.proxyOverhead)
+    var activeStreams = 0
+
+    mutating func add(_ other: MetricsSnapshot) {
+        for (key, count) in other.requests.entries { requests.add(key, count) }
+        for (key, count) in other.attempts.entries { attempts.add(key, count) }
+        requestDuration.add(other.requestDuration)
+        proxyOverhead.add(other.proxyOverhead)
+        activeStreams += other.activeStreams
+    }
+}
+
+/// The labels of one `apipod_requests_total` series. A status outside 100–599 (none should
+/// reach here) is counted as 0, so the `code` label stays a bounded set too.
+struct RequestSeries: Equatable {
+    let route: MetricsRoute
+    let status: Int
+    /// Index in `ModelLabelRegistry.names`.
+    let model: Int
+
+    init(route: MetricsRoute, status: Int, model: Int) {
+        self.route = route
+        self.status = (100...599).contains(status) ? status : 0
+        self.model = model
+    }
+
+    init(key: UInt64) {
+        route = MetricsRoute(rawValue: UInt8(key >> 48)) ?? .notFound
+        status = Int((key >> 32) & 0xFFFF)
+        model = Int(key & 0xFFFF_FFFF)
+    }
+
+    var key: UInt64 { UInt64(route.rawValue) << 48 | UInt64(status) << 32 | UInt64(model) }
+}
+
+/// The labels of one `apipod_upstream_attempts_total` series (the provider is `default` until
+/// there are providers).
+struct AttemptSeries: Equatable {
+    /// Index in `ModelLabelRegistry.names`.
+    let model: Int
+    let outcome: UpstreamOutcome
+
+    init(model: Int, outcome: UpstreamOutcome) {
+        self.model = model
+        self.outcome = outcome
+    }
+
+    init(key: UInt64) {
+        outcome = UpstreamOutcome(rawValue: UInt8(key >> 32)) ?? .broken
+        model = Int(key & 0xFFFF_FFFF)
+    }
+
+    var key: UInt64 { UInt64(outcome.rawValue) << 32 | UInt64(model) }
+}

@@ -1,0 +1,56 @@
+import Synchronization
+
+/// `GET /metrics` composed onto the proxy: one `MetricsShard` per event loop, written by the
+/// requests that run on that loop, and a scrape that reads each shard on its own loop's thread
+/// and sums them. Nothing on a request's path takes a lock the loops share (the model-label
+/// registry's lock aside, taken only the first time a loop meets a name; see `ModelLabelRegistry`).
+final class ProxyMetrics: Sendable {
+    private let shards: [(loop: EventLoop, shard: MetricsShard)]
+    let models: ModelLabelRegistry
+    /// The server's open-connection count, set once the server exists; read only at a scrape.
+    private let openConnections = Mutex<(@Sendable () -> Int)?>(nil)
+
+    init(loops: [EventLoop], modelCapacity: Int = 100) {
+        let models = ModelLabelRegistry(capacity: modelCapacity)
+        self.models = models
+        shards = loops.map { ($0, MetricsShard(registry: models)) }
+    }
+
+    func countOpenConnections(with count: @escaping @Sendable () -> Int) {
+        openConnections.withLock { $0 = count }
+    }
+
+    /// The shard of `loop`, which must be the calling thread's loop: the shard is that thread's alone.
+    func shard(on loop: EventLoop) -> MetricsShard {
+        assert(loop.isCurrent, "a loop's metrics are written on its own thread")
+        for entry in shards where entry.loop === loop { return entry.shard }
+        preconditionFailure("a request on a loop the metrics do not know")
+    }
+
+    /// The exposition: every loop's shard copied on that loop's thread, summed, and the
+    /// figures only a scrape reads (open connections, `/proc/self`).
+    func scrape() async -> [UInt8] {
+        var total = MetricsSnapshot()
+        for (loop, shard) in shards {
+            total.add(await withUnsafeContinuation { continuation in
+                loop.post(.run { continuation.resume(returning: shard.snapshot()) })
+            })
+        }
+        let context = ScrapeContext(
+            modelNames: models.names, openConnections: openConnections.withLock { $0?() } ?? 0,
+            process: ProcessStats.current(), version: BuildInfo.version)
+        return total.exposition(context)
+    }
+
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+}
+
+extension MetricsShard {
+    /// Counts a finished request from its log entry.
+    func record(_ entry: RequestLogEntry, durationNanoseconds: Int64) {
+        record(Request(
+            route: entry.route, status: entry.status, requestedModel: entry.requestedModel, routedModel: entry.routedModel,
+            outcome: entry.attemptOutcome, durationNanoseconds: durationNanoseconds,
+            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds))
+    }
+}
