@@ -114,12 +114,17 @@ struct ProxyForwardingTests {
         await harness.stop()
     }
 
+    /// The client learns whose fault it was, never the network behind the proxy (issue 16 item
+    /// 11): the upstream's address and the connect error are the log's.
     @Test func anUnreachableUpstreamIs502() async throws {
         let closedPort = try ProxyHarness.closedPort()
         let harness = try ProxyHarness(upstreamPort: closedPort)
         let response = try await harness.chat(#"{"model":"m"}"#)
         #expect(response.status == 502)
         #expect(response.text.contains(#""code":"upstream_unreachable""#))
+        for detail in ["127.0.0.1", String(closedPort), "refused"] { #expect(!response.text.lowercased().contains(detail)) }
+        let lines = try await harness.logLines()
+        #expect(lines.first?.contains("127.0.0.1:\(closedPort)") == true, "the operator still learns where and why")
         let anthropic = try await harness.chat(#"{"model":"m"}"#, headers: [("x-api-key", harness.key.text)], path: "/v1/messages")
         #expect(anthropic.text.hasPrefix(#"{"type":"error","error":{"type":"api_error""#))
         await harness.stop()

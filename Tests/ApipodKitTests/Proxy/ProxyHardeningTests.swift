@@ -115,19 +115,6 @@ struct ProxyHardeningTests {
         await upstream.stop()
     }
 
-    @Test func a502TellsTheClientNothingOfTheNetworkBehind() async throws {
-        let closedPort = try ProxyHarness.closedPort()
-        let harness = try ProxyHarness(upstreamPort: closedPort)
-        let response = try await harness.chat(#"{"model":"m"}"#)
-        #expect(response.status == 502)
-        #expect(!response.text.contains("127.0.0.1"))
-        #expect(!response.text.contains(String(closedPort)))
-        #expect(!response.text.lowercased().contains("refused"))
-        let lines = try await harness.logLines()
-        #expect(lines.first?.contains("127.0.0.1:\(closedPort)") == true, "the operator still learns where and why")
-        await harness.stop()
-    }
-
     @Test func clientAddressClaimsDoNotReachTheUpstream() async throws {
         let harness = try ProxyHarness()
         let headers = [harness.bearer, ("X-Real-IP", "6.6.6.6"), ("True-Client-IP", "6.6.6.6"), ("CF-Connecting-IP", "6.6.6.6")]

@@ -2,15 +2,19 @@ import Testing
 @testable import ApipodKit
 
 struct RequestLogEntryTests {
-    @Test func aLineHoldsEverythingButSecrets() {
+    /// A routed request by key 42, as both formats' tests write it.
+    static var routed: RequestLogEntry {
         var entry = RequestLogEntry(method: "POST", path: "/v1/chat/completions", client: "10.0.0.7")
         entry.status = 200
         entry.keyID = 42
         entry.requestedModel = "cursor-pro-sonnet"
         entry.routedModel = "gemini-3-flash"
         entry.bytesIn = 1234
-        entry.bytesOut = 0
-        let line = entry.line(at: "2026-11-22T06:00:00Z", duration: .microseconds(12_345))
+        return entry
+    }
+
+    @Test func aLineHoldsEverythingButSecrets() {
+        let line = Self.routed.line(at: "2026-11-22T06:00:00Z", duration: .microseconds(12_345))
         #expect(String(decoding: line, as: UTF8.self)
             == "2026-11-22T06:00:00Z 10.0.0.7 POST /v1/chat/completions 200 12.3ms key=42 model=cursor-pro-sonnet->gemini-3-flash in=1234 out=0")
     }
@@ -41,13 +45,7 @@ struct RequestLogEntryTests {
     }
 
     @Test func aJSONLineHoldsTheSameFieldsAndParses() throws {
-        var entry = RequestLogEntry(method: "POST", path: "/v1/chat/completions", client: "10.0.0.7")
-        entry.status = 200
-        entry.keyID = 42
-        entry.requestedModel = "cursor-pro-sonnet"
-        entry.routedModel = "gemini-3-flash"
-        entry.bytesIn = 1234
-        let line = entry.jsonLine(at: "2026-11-22T06:00:00Z", duration: .microseconds(12_345))
+        let line = Self.routed.jsonLine(at: "2026-11-22T06:00:00Z", duration: .microseconds(12_345))
         #expect(String(decoding: line, as: UTF8.self) == #"{"time":"2026-11-22T06:00:00Z","client":"10.0.0.7","method":"POST","path":"/v1/chat/completions","status":200,"duration_ms":12.3,"key_id":42,"model":"cursor-pro-sonnet","routed_model":"gemini-3-flash","bytes_in":1234,"bytes_out":0,"note":null}"#)
         guard case .object(let fields) = try JSONValue.parse(line) else { Issue.record("not an object"); return }
         #expect(fields["status"] == .number(200))
