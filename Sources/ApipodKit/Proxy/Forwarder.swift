@@ -57,18 +57,23 @@ final class Forwarder: Sendable {
         let answer: any UpstreamAnswer
         // The wait on the upstream runs from here (connecting or taking a pooled connection,
         // then writing the request) until its response head has been read.
-        let sent = MonotonicClock.nanoseconds()
+        let sent = Deadline.now
         do {
             answer = try await transport.request(head, body: body ?? .empty, on: request.clientSocket.loop, watching: request.clientSocket)
         } catch let error as HTTPClientError {
             entry.addUpstreamWait(since: sent)
-            entry.attemptOutcome = Self.outcome(of: error)
             // The client learns whose fault it was; the address and the reason are the log's.
             let detail = "\(upstream): \(error.description)"
             switch error {
-            case .unreachable: throw APIError(.upstreamUnreachable, "the upstream is unreachable", logDetail: detail)
-            case .responseTimeout: throw APIError(.upstreamTimeout, "the upstream did not answer in time", logDetail: detail)
-            case .badResponse: throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: detail)
+            case .unreachable:
+                entry.attemptOutcome = .unreachable
+                throw APIError(.upstreamUnreachable, "the upstream is unreachable", logDetail: detail)
+            case .responseTimeout:
+                entry.attemptOutcome = .timeout
+                throw APIError(.upstreamTimeout, "the upstream did not answer in time", logDetail: detail)
+            case .badResponse:
+                entry.attemptOutcome = .broken
+                throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: detail)
             }
         }
         entry.addUpstreamWait(since: sent)
@@ -80,14 +85,6 @@ final class Forwarder: Sendable {
             return
         }
         try await relay(answer, request: request, response, &entry)
-    }
-
-    private static func outcome(of error: HTTPClientError) -> UpstreamOutcome {
-        switch error {
-        case .unreachable: .unreachable
-        case .responseTimeout: .timeout
-        case .badResponse: .broken
-        }
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -163,7 +160,7 @@ final class Forwarder: Sendable {
             while true {
                 let waiting = !answer.hasPieceReady
                 if waiting { try await response.flush() }
-                let waitStarted = waiting ? MonotonicClock.nanoseconds() : nil
+                let waitStarted = waiting ? Deadline.now : nil
                 let piece = try await answer.nextPiece(watching: request.clientSocket)
                 if let waitStarted { entry.addUpstreamWait(since: waitStarted) }
                 guard let piece else { break }

@@ -20,7 +20,7 @@ public final class ProxyHandler: HTTPHandler {
     }
 
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
-        let started = MonotonicClock.nanoseconds()
+        let started = Deadline.now
         let target = request.head.target
         let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
         // Without a query the path shares the target's storage.
@@ -34,7 +34,7 @@ public final class ProxyHandler: HTTPHandler {
         }
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
-        let nanoseconds = MonotonicClock.nanoseconds() &- started
+        let nanoseconds = Int64(bitPattern: Deadline.now.uptimeNanoseconds &- started.uptimeNanoseconds)
         metrics?.shard(on: request.clientSocket.loop).record(entry, durationNanoseconds: nanoseconds)
         let duration = Duration.nanoseconds(nanoseconds)
         switch format {

@@ -22,9 +22,10 @@ struct RequestLogEntry {
     var upstreamWaitNanoseconds: Int64?
     var attemptOutcome: UpstreamOutcome?
 
-    /// Adds the time since `start` (`MonotonicClock`) to the wait on the upstream.
-    mutating func addUpstreamWait(since start: Int64) {
-        upstreamWaitNanoseconds = (upstreamWaitNanoseconds ?? 0) &+ (MonotonicClock.nanoseconds() &- start)
+    /// Adds the time since `start` to the wait on the upstream.
+    mutating func addUpstreamWait(since start: Deadline) {
+        let waited = Int64(bitPattern: Deadline.now.uptimeNanoseconds &- start.uptimeNanoseconds)
+        upstreamWaitNanoseconds = (upstreamWaitNanoseconds ?? 0) &+ waited
     }
 
     /// The line as UTF-8 bytes, built without intermediate strings: it is written for every
