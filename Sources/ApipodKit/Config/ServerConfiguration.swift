@@ -11,6 +11,9 @@ public struct ServerConfiguration: Sendable {
     public var adminSecret: String?
     public var databasePath: String
     public var routing: RoutingTable
+    /// The keys of the routes file's providers, by provider name, and a warning for each
+    /// `key_env` that is unset.
+    public var providerKeys = ProviderKeys(.builtIn) { _ in nil }
     /// The largest request body accepted (413 above it); the model rewrite holds the body.
     public var maxBodyBytes = 10 << 20
     /// How long the upstream may take to send its response head (504 after it).
@@ -84,5 +87,6 @@ public struct ServerConfiguration: Sendable {
         }
         databasePath = settings.databasePath
         routing = try settings.routingTable()
+        providerKeys = ProviderKeys(routing, lookup: settings.variable)
     }
 }

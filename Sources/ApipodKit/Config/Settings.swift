@@ -38,6 +38,9 @@ public struct Settings: Sendable {
     }
 
     private let values: [SettingName: Resolved]
+    /// For variables the routes file names (`key_env`): the environment, then the `.env` file.
+    private let environment: [String: String]
+    private let envFile: EnvFile?
 
     /// - Parameters:
     ///   - flags: values given on the command line, with the flag's spelling for messages.
@@ -63,6 +66,15 @@ public struct Settings: Sendable {
             if let resolved = values[name] { try Self.refuseControlCharacters(in: resolved, of: name) }
         }
         self.values = values
+        self.environment = environment
+        self.envFile = envFile
+    }
+
+    /// A variable that is not one of `SettingName` (a provider's `key_env`), by the same
+    /// precedence minus flags: the environment, then the `.env` file. Nil when unset or empty.
+    public func variable(_ name: String) -> String? {
+        let value = environment[name] ?? envFile?.entries[name]?.value
+        return value?.isEmpty == false ? value : nil
     }
 
     /// The value of `name`, unless it is unset or empty (an empty variable means "not set").

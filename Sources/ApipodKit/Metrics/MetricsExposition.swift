@@ -2,6 +2,8 @@
 struct ScrapeContext: Sendable {
     /// `ModelLabelRegistry.names`: the `model` label by index.
     let modelNames: [String]
+    /// The `provider` label by index.
+    let providerNames: [String]
     let openConnections: Int
     let process: ProcessStats?
     let version: String
@@ -15,6 +17,9 @@ extension MetricsSnapshot {
         var out = ExpositionWriter()
         func model(_ index: Int) -> String {
             index < context.modelNames.count ? context.modelNames[index] : "other"
+        }
+        func provider(_ index: Int) -> String {
+            index < context.providerNames.count ? context.providerNames[index] : "other"
         }
 
         out.family("apipod_requests_total", "counter", help: "Requests answered, by route, status code and the model the client asked for.")
@@ -35,13 +40,18 @@ extension MetricsSnapshot {
             "apipod_upstream_attempts_total", "counter",
             help: "Attempts at an upstream, by provider, the model sent and how the attempt ended at its response head.")
         let attemptSeries = attempts.entries.map { (series: AttemptSeries(key: $0.key), count: $0.count) }
-            .sorted { (model($0.series.model), $0.series.outcome.rawValue) < (model($1.series.model), $1.series.outcome.rawValue) }
+            .sorted {
+                (provider($0.series.provider), model($0.series.model), $0.series.outcome.rawValue)
+                    < (provider($1.series.provider), model($1.series.model), $1.series.outcome.rawValue)
+            }
         for (series, count) in attemptSeries {
-            out.sample("apipod_upstream_attempts_total", ["provider": "default", "model": model(series.model), "outcome": series.outcome.label], count)
+            out.sample(
+                "apipod_upstream_attempts_total",
+                ["provider": provider(series.provider), "model": model(series.model), "outcome": series.outcome.label], count)
         }
 
         out.family("apipod_failovers_total", "counter", help: "Requests answered by another candidate after an attempt failed.")
-        out.sample("apipod_failovers_total", [:], 0)
+        out.sample("apipod_failovers_total", [:], failovers)
         out.family("apipod_active_streams", "gauge", help: "Streamed responses being relayed now.")
         out.sample("apipod_active_streams", [:], String(activeStreams))
         out.family("apipod_open_connections", "gauge", help: "Client connections open now.")

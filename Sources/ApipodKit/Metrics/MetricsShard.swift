@@ -8,12 +8,17 @@ final class MetricsShard: @unchecked Sendable {
     // again, the runtime's exclusivity checks (several per request) are switched off.
 
     let registry: ModelLabelRegistry
+    /// The `provider` label's values: names from the routes file, bounded like the models'.
+    let providerRegistry: ModelLabelRegistry
     @exclusivity(unchecked) private var models: ModelLabelCache
+    @exclusivity(unchecked) private var providers: ModelLabelCache
     @exclusivity(unchecked) private var values = MetricsSnapshot()
 
-    init(registry: ModelLabelRegistry) {
+    init(registry: ModelLabelRegistry, providerRegistry: ModelLabelRegistry) {
         self.registry = registry
+        self.providerRegistry = providerRegistry
         models = ModelLabelCache(capacity: registry.capacity)
+        providers = ModelLabelCache(capacity: providerRegistry.capacity)
     }
 
     /// What one finished request contributes to the metrics.
@@ -22,16 +27,15 @@ final class MetricsShard: @unchecked Sendable {
         var status: Int
         /// The model as the client named it, for `apipod_requests_total`.
         var requestedModel: String?
-        /// The model sent upstream, for `apipod_upstream_attempts_total`.
-        var routedModel: String?
-        /// How the upstream attempt ended; nil when none was made.
-        var outcome: UpstreamOutcome?
+        /// Each attempt's model, provider and outcome, for `apipod_upstream_attempts_total`;
+        /// more than one is a failover.
+        var attempts: [UpstreamAttempt]
         var durationNanoseconds: Int64
         /// Time spent waiting on the upstream; the overhead is the rest of the duration.
         var upstreamWaitNanoseconds: Int64?
     }
 
-    /// Counts one finished request, its upstream attempt and its timings.
+    /// Counts one finished request, its upstream attempts and its timings.
     func record(_ request: Request) {
         let model = models.index(of: request.requestedModel, in: registry)
         values.requests.add(RequestSeries(route: request.route, status: request.status, model: model).key)
@@ -39,10 +43,12 @@ final class MetricsShard: @unchecked Sendable {
         if let wait = request.upstreamWaitNanoseconds {
             values.proxyOverhead.observe(nanoseconds: request.durationNanoseconds &- wait)
         }
-        if let outcome = request.outcome {
-            let routed = request.routedModel == request.requestedModel ? model : models.index(of: request.routedModel, in: registry)
-            values.attempts.add(AttemptSeries(model: routed, outcome: outcome).key)
+        for attempt in request.attempts {
+            let routed = attempt.model == request.requestedModel ? model : models.index(of: attempt.model, in: registry)
+            let provider = providers.index(of: attempt.provider, in: providerRegistry)
+            values.attempts.add(AttemptSeries(provider: provider, model: routed, outcome: attempt.outcome).key)
         }
+        if request.attempts.count > 1 { values.failovers += 1 }
     }
 
     func streamStarted() { values.activeStreams += 1 }

@@ -6,6 +6,8 @@ struct MetricsSnapshot: Sendable {
     var requests = CountTable()
     /// By `AttemptSeries.key`.
     var attempts = CountTable()
+    /// Requests that went on to another candidate after an attempt failed.
+    var failovers: UInt64 = 0
     var requestDuration = LatencyHistogram(.requestDuration)
     var proxyOverhead = LatencyHistogram(.proxyOverhead)
     var activeStreams = 0
@@ -13,6 +15,7 @@ struct MetricsSnapshot: Sendable {
     mutating func add(_ other: MetricsSnapshot) {
         for (key, count) in other.requests.entries { requests.add(key, count) }
         for (key, count) in other.attempts.entries { attempts.add(key, count) }
+        failovers += other.failovers
         requestDuration.add(other.requestDuration)
         proxyOverhead.add(other.proxyOverhead)
         activeStreams += other.activeStreams
@@ -42,22 +45,25 @@ struct RequestSeries: Equatable {
     var key: UInt64 { UInt64(route.rawValue) << 48 | UInt64(status) << 32 | UInt64(model) }
 }
 
-/// The labels of one `apipod_upstream_attempts_total` series (the provider is `default` until
-/// there are providers).
+/// The labels of one `apipod_upstream_attempts_total` series.
 struct AttemptSeries: Equatable {
+    /// Index in the provider label registry's names.
+    let provider: Int
     /// Index in `ModelLabelRegistry.names`.
     let model: Int
     let outcome: UpstreamOutcome
 
-    init(model: Int, outcome: UpstreamOutcome) {
+    init(provider: Int, model: Int, outcome: UpstreamOutcome) {
+        self.provider = provider
         self.model = model
         self.outcome = outcome
     }
 
     init(key: UInt64) {
-        outcome = UpstreamOutcome(rawValue: UInt8(key >> 32)) ?? .broken
+        outcome = UpstreamOutcome(rawValue: UInt8(key >> 48)) ?? .broken
+        provider = Int((key >> 32) & 0xFFFF)
         model = Int(key & 0xFFFF_FFFF)
     }
 
-    var key: UInt64 { UInt64(outcome.rawValue) << 32 | UInt64(model) }
+    var key: UInt64 { UInt64(outcome.rawValue) << 48 | UInt64(provider) << 32 | UInt64(model) }
 }

@@ -4,24 +4,19 @@
 /// (and retain) all of its fields.
 final class Forwarder: Sendable {
     let authenticator: KeyAuthenticator
-    let routing: RoutingTable
+    /// The routing table and provider endpoints; a reload swaps them.
+    let rules: RulesSlot
     let dice: RoutingDice
-    let transport: any UpstreamTransport
-    let upstream: UpstreamURL
-    let upstreamKey: String?
+    /// Which providers and models are cooling down; every attempt's outcome is recorded there.
+    let board: UpstreamBoard
     /// Nil when `METRICS=off`: nothing is counted.
     let metrics: ProxyMetrics?
 
-    init(
-        authenticator: KeyAuthenticator, routing: RoutingTable, dice: RoutingDice, transport: any UpstreamTransport,
-        upstream: UpstreamURL, upstreamKey: String?, metrics: ProxyMetrics?
-    ) {
+    init(authenticator: KeyAuthenticator, rules: RulesSlot, dice: RoutingDice, board: UpstreamBoard, metrics: ProxyMetrics?) {
         self.authenticator = authenticator
-        self.routing = routing
+        self.rules = rules
         self.dice = dice
-        self.transport = transport
-        self.upstream = upstream
-        self.upstreamKey = upstreamKey
+        self.board = board
         self.metrics = metrics
     }
 
@@ -35,56 +30,35 @@ final class Forwarder: Sendable {
     /// - Parameter target: the request target to send upstream, its path normalised.
     func forward(_ request: ServerRequest, path: String, target: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
         entry.keyID = try await authenticate(request.head.headers)
+        // One snapshot for the whole request: a reload meanwhile does not change its rules.
+        let rules = self.rules.current
 
-        var body: RequestBody?
+        var body: [UInt8]?
+        var field: ModelField?
         if request.hasBody {
             let bytes = try await request.collectBody()
             entry.bytesIn = bytes.count
-            body = try rewriteModel(in: bytes, path: path, &entry)
+            field = try findModel(in: bytes, path: path)
+            body = bytes
         }
-
-        var head = HTTPRequestHead(
-            method: request.head.method, target: upstream.basePath + target,
-            headers: HeaderPolicy.upstreamRequest(
-                request.head.headers, upstreamKey: upstreamKey, upstreamAuthority: upstream.authority,
-                clientAddress: request.remoteHost, bodyLength: body?.count))
-        head.version = .http1_1
-        if path == "/v1/models" {
-            // The alias entries are spliced into the listing's bytes, which must not be compressed.
-            head.headers.remove(named: "accept-encoding")
-        }
-
-        let answer: any UpstreamAnswer
-        // The wait on the upstream runs from here (connecting or taking a pooled connection,
-        // then writing the request) until its response head has been read.
-        let sent = Deadline.now
-        do {
-            answer = try await transport.request(head, body: body ?? .empty, on: request.clientSocket.loop, watching: request.clientSocket)
-        } catch let error as HTTPClientError {
-            entry.addUpstreamWait(since: sent)
-            // The client learns whose fault it was; the address and the reason are the log's.
-            let detail = "\(upstream): \(error.description)"
-            switch error {
-            case .unreachable:
-                entry.attemptOutcome = .unreachable
-                throw APIError(.upstreamUnreachable, "the upstream is unreachable", logDetail: detail)
-            case .responseTimeout:
-                entry.attemptOutcome = .timeout
-                throw APIError(.upstreamTimeout, "the upstream did not answer in time", logDetail: detail)
-            case .badResponse:
-                entry.attemptOutcome = .broken
-                throw APIError(.upstreamUnreachable, "the upstream broke off its answer", logDetail: detail)
+        var candidates: [RouteCandidate] = []
+        if let field {
+            entry.requestedModel = field.value
+            candidates = rules.table.candidates(for: field.value, draw: dice.draw()) { [board] candidate in
+                board.coolingUntil(model: candidate.model, provider: candidate.provider)
             }
         }
-        entry.addUpstreamWait(since: sent)
+
+        let settled = try await attempt(request, target: target, path: path, body: body, field: field, candidates: candidates, rules: rules, &entry)
+        let answer = settled.answer
+        entry.routedModel = settled.candidate?.model
         entry.status = answer.head.status
-        entry.attemptOutcome = UpstreamOutcome(status: entry.status)
 
         if request.head.method == "GET", path == "/v1/models", entry.status == 200 {
-            try await relayModelListing(answer, request: request, response)
+            try await relayModelListing(answer, request: request, aliases: rules.table.aliasNames, response)
             return
         }
-        try await relay(answer, request: request, response, &entry)
+        try await relay(answer, request: request, answeredBy: settled.candidate, response, &entry)
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -118,37 +92,38 @@ final class Forwarder: Sendable {
         return Substring(authorization[token.startIndex...])
     }
 
-    /// A rewritten body up to this size is copied into one array; a larger one is sent as the
-    /// runs around the new value, so a megabyte is not copied to change a few bytes.
-    static let copiedRewriteLimit = 64 * 1024
-
-    private func rewriteModel(in body: [UInt8], path: String, _ entry: inout RequestLogEntry) throws -> RequestBody {
-        guard !body.isEmpty else { return .bytes(body) }
-        let field: ModelField?
+    /// The body's top-level `model`, nil when it has none; a malformed body on a model route is a 400.
+    private func findModel(in body: [UInt8], path: String) throws -> ModelField? {
+        guard !body.isEmpty else { return nil }
         do {
-            field = try ModelField.find(in: body)
+            return try ModelField.find(in: body)
         } catch {
-            guard Self.modelRoutes.contains(path) else { return .bytes(body) }
+            guard Self.modelRoutes.contains(path) else { return nil }
             throw APIError(.badRequest, "the request body is not valid JSON: \(error.description)")
         }
-        guard let field else { return .bytes(body) }
-        let decision = dice.route(field.value, in: routing)
-        entry.requestedModel = decision.requested
-        entry.routedModel = decision.routed
-        guard decision.routed != field.value else { return .bytes(body) }
-        if body.count <= Self.copiedRewriteLimit { return .bytes(field.rewriting(body, to: decision.routed)) }
-        return .runs(field.rewrittenRuns(body, to: decision.routed))
     }
 
     /// Relays status, headers and body; each piece is written as soon as it is read, and the
     /// next upstream read waits for the client to take it. A read that finds no piece ready
     /// counts as waiting on the upstream; writing to the client (however slow it reads) does not.
     /// A streamed answer is one of `apipod_active_streams` while it is relayed.
-    private func relay(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+    /// A routed answer says which model gave it and after how many attempts (SPEC §8).
+    private func relay(
+        _ answer: any UpstreamAnswer, request: ServerRequest, answeredBy candidate: RouteCandidate?, _ response: ResponseWriter,
+        _ entry: inout RequestLogEntry
+    ) async throws {
         let upstreamHead = answer.head  // one copy: each read of an existential's property makes one
-        let head = HTTPResponseHead(
+        var head = HTTPResponseHead(
             status: upstreamHead.status, reason: upstreamHead.reason,
             headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
+        if let candidate {
+            // The name may be the client's own (a model passed through): sent only when it is
+            // a valid field value, so no client can write a header line of its own.
+            if candidate.model.utf8.allSatisfy(HTTPSyntax.isFieldValueByte) {
+                head.headers.add(name: "x-apipod-model", value: candidate.model)
+            }
+            head.headers.add(name: "x-apipod-attempts", value: String(entry.attempts.count))
+        }
         // The head leaves with the first piece when that is already here (one send for a short
         // answer), and on its own before any wait, so a stream's head is never held back, not
         // even behind part of a chunk-size line.
@@ -175,7 +150,7 @@ final class Forwarder: Sendable {
     }
 
     /// The listing's body is read whole before it is changed; its reads count as the proxy's time.
-    private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter) async throws {
+    private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, aliases: [String], _ response: ResponseWriter) async throws {
         var body: [UInt8] = []
         // A listing cut short throws HTTPClientError, which ProxyHandler answers 502.
         while let piece = try await answer.nextPiece(watching: request.clientSocket) {
@@ -184,7 +159,7 @@ final class Forwarder: Sendable {
         }
         let anthropic = request.head.headers.contains("anthropic-version")
         let encoded = answer.head.headers["content-encoding"].map { $0.lowercased() != "identity" } ?? false
-        let listed = encoded ? body : ModelListing.addingAliases(routing.aliasNames, to: body, anthropic: anthropic) ?? body
+        let listed = encoded ? body : ModelListing.addingAliases(aliases, to: body, anthropic: anthropic) ?? body
         let headers = HeaderPolicy.clientResponse(answer.head.headers, streamed: false)
         try await response.send(HTTPResponseHead(status: 200, headers: headers), body: listed)
     }

@@ -24,7 +24,7 @@ enum HeaderPolicy {
     /// Built as a new section, each kept field copied as bytes, rather than by editing a copy
     /// of the client's.
     static func upstreamRequest(
-        _ client: HTTPHeaders, upstreamKey: String?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
+        _ client: HTTPHeaders, credential: UpstreamCredential?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
     ) -> HTTPHeaders {
         let connection = ConnectionOptions(client)
         var headers = HTTPHeaders()
@@ -44,7 +44,7 @@ enum HeaderPolicy {
         }
         if !hostWritten { headers.add(name: "Host", value: upstreamAuthority) }
         if let bodyLength { headers.add(name: "Content-Length", value: String(bodyLength)) }
-        if let upstreamKey { headers.add(name: "x-api-key", value: upstreamKey) }
+        if let credential { headers.add(name: credential.name, value: credential.value) }
         if let clientAddress { headers.add(name: "X-Forwarded-For", value: clientAddress) }
         return headers
     }
@@ -119,6 +119,20 @@ enum HeaderPolicy {
                 name.count > prefix.count
                     && HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: name[..<prefix.count]), prefix)
             }
+        }
+    }
+}
+
+/// How a provider is shown its key: `x-api-key: K`, or `Authorization: Bearer K`. Built once
+/// per provider, so a request adds one ready field.
+struct UpstreamCredential: Sendable, Equatable {
+    let name: String
+    let value: String
+
+    init(auth: ProviderRoute.Auth, key: String) {
+        switch auth {
+        case .xAPIKey: (name, value) = ("x-api-key", key)
+        case .bearer: (name, value) = ("Authorization", "Bearer " + key)
         }
     }
 }

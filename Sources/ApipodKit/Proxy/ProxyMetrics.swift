@@ -7,13 +7,16 @@ import Synchronization
 final class ProxyMetrics: Sendable {
     private let shards: [(loop: EventLoop, shard: MetricsShard)]
     let models: ModelLabelRegistry
+    let providers: ModelLabelRegistry
     /// The server's open-connection count, set once the server exists; read only at a scrape.
     private let openConnections = Mutex<(@Sendable () -> Int)?>(nil)
 
     init(loops: [EventLoop], modelCapacity: Int = 100) {
         let models = ModelLabelRegistry(capacity: modelCapacity)
         self.models = models
-        shards = loops.map { ($0, MetricsShard(registry: models)) }
+        let providers = ModelLabelRegistry(capacity: 32)
+        self.providers = providers
+        shards = loops.map { ($0, MetricsShard(registry: models, providerRegistry: providers)) }
     }
 
     func countOpenConnections(with count: @escaping @Sendable () -> Int) {
@@ -37,7 +40,7 @@ final class ProxyMetrics: Sendable {
             })
         }
         let context = ScrapeContext(
-            modelNames: models.names, openConnections: openConnections.withLock { $0?() } ?? 0,
+            modelNames: models.names, providerNames: providers.names, openConnections: openConnections.withLock { $0?() } ?? 0,
             process: ProcessStats.current(), version: BuildInfo.version)
         return total.exposition(context)
     }
@@ -49,8 +52,8 @@ extension MetricsShard {
     /// Counts a finished request from its log entry.
     func record(_ entry: RequestLogEntry, durationNanoseconds: Int64) {
         record(Request(
-            route: entry.route, status: entry.status, requestedModel: entry.requestedModel, routedModel: entry.routedModel,
-            outcome: entry.attemptOutcome, durationNanoseconds: durationNanoseconds,
+            route: entry.route, status: entry.status, requestedModel: entry.requestedModel,
+            attempts: entry.attempts, durationNanoseconds: durationNanoseconds,
             upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds))
     }
 }

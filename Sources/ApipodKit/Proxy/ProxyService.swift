@@ -51,8 +51,19 @@ public enum ProxyService {
         public let server: HTTPServer
         let group: EventLoopGroup
         let authenticator: KeyAuthenticator
+        let rules: RulesSlot
+        let board: UpstreamBoard
         /// Set by `run` when systemd asked for watchdog pings; stopped before the loops are.
         var watchdog: SystemdWatchdog?
+
+        /// Replaces the routing rules with `configuration`'s (SIGHUP). Requests in flight keep
+        /// the rules they started with. Returns the lines to log about the new rules.
+        public func reload(_ configuration: ServerConfiguration) -> [String] {
+            let new = ProxyService.rules(configuration, previous: rules.current, group: group)
+            ProxyService.register(new.table, on: board)
+            rules.replace(with: new)
+            return ProxyService.describe(configuration)
+        }
 
         public func stop(grace: Duration) async {
             await server.shutdown(grace: grace)
@@ -73,16 +84,11 @@ public enum ProxyService {
         authenticator.start()
         let group = try EventLoopGroup(count: loops)
         let upstream = configuration.upstream
-        let clientConfiguration = HTTPClientConfiguration(
-            host: upstream.host, port: UInt16(upstream.port), responseHeadTimeout: configuration.upstreamResponseTimeout)
-        let transport: any UpstreamTransport = switch upstream.scheme {
-        case .http: HTTPClient(configuration: clientConfiguration, group: group)
-        case .https: URLSessionClient(upstream: upstream, configuration: clientConfiguration)
-        }
+        let rules = RulesSlot(rules(configuration, previous: nil, group: group))
+        let board = UpstreamBoard()
+        register(rules.current.table, on: board)
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
-        let forwarder = Forwarder(
-            authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), transport: transport,
-            upstream: upstream, upstreamKey: configuration.upstreamKey, metrics: metrics)
+        let forwarder = Forwarder(authenticator: authenticator, rules: rules, dice: RoutingDice(), board: board, metrics: metrics)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
         let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics)
         let server: HTTPServer
@@ -101,15 +107,11 @@ public enum ProxyService {
         log.note("listening on http://\(server.localAddress)")
         log.note("upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
         log.note("key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")
-        for name in configuration.routing.aliasNames {
-            let alias = configuration.routing.aliases[name]!
-            let split = zip(alias.targets, alias.expectedShares).map { "\($0.model) \(percent($1))" }.joined(separator: ", ")
-            log.note("route \(name) -> \(split)")
-        }
-        return Running(server: server, group: group, authenticator: authenticator)
+        for line in describe(configuration) { log.note(line) }
+        return Running(server: server, group: group, authenticator: authenticator, rules: rules, board: board)
     }
 
-    private static func percent(_ share: Double) -> String {
+    static func percent(_ share: Double) -> String {
         let tenths = Int((share * 1000).rounded())
         return tenths % 10 == 0 ? "\(tenths / 10) %" : "\(tenths / 10).\(tenths % 10) %"
     }

@@ -16,11 +16,12 @@ struct RequestLogEntry {
     var bytesIn = 0
     var bytesOut = 0
     var note: String?
-    /// For the metrics: the route the path was given, how long the request waited on the
-    /// upstream and how its attempt there ended (both nil when it never reached one).
+    /// For the metrics: the route the path was given and how long the request waited on the
+    /// upstream (nil when it never reached one).
     var route = MetricsRoute.notFound
     var upstreamWaitNanoseconds: Int64?
-    var attemptOutcome: UpstreamOutcome?
+    /// Every attempt at an upstream, in order (SPEC §8, failover); the last one answered.
+    var attempts: [UpstreamAttempt] = []
 
     /// Adds the time since `start` to the wait on the upstream.
     mutating func addUpstreamWait(since start: Deadline) {
@@ -48,6 +49,14 @@ struct RequestLogEntry {
             }
         }
         add(" in="); add(Int64(bytesIn)); add(" out="); add(Int64(bytesOut))
+        if attempts.count > 1 {
+            add(" attempts=")
+            for (index, attempt) in attempts.enumerated() {
+                if index > 0 { add(",") }
+                LogText.append(attempt.model ?? "-", to: &line, limit: 128, field: true)
+                add(":"); add(attempt.result)
+            }
+        }
         if let note { add(" ("); LogText.append(note, to: &line, limit: 512, field: false); add(")") }
         return line
     }
@@ -73,6 +82,15 @@ struct RequestLogEntry {
         add(#","routed_model":"#); add(string: routedModel, limit: 128)
         add(#","bytes_in":"#); add(Int64(bytesIn))
         add(#","bytes_out":"#); add(Int64(bytesOut))
+        add(#","attempts":["#)
+        for (index, attempt) in attempts.enumerated() {
+            if index > 0 { add(",") }
+            add(#"{"model":"#); add(string: attempt.model, limit: 128)
+            add(#","provider":"#); add(string: attempt.provider, limit: 128)
+            add(#","result":"#); add(string: attempt.result, limit: 32)
+            add("}")
+        }
+        add("]")
         add(#","note":"#); add(string: note, limit: 512)
         add("}")
         return line
@@ -102,4 +120,18 @@ struct RequestLogEntry {
             high -= 1
         }
     }
+}
+
+/// One attempt at an upstream: the model tried (as the routes file names it), its provider,
+/// and how it ended.
+struct UpstreamAttempt {
+    /// Nil for a request that named no model.
+    let model: String?
+    let provider: String
+    let outcome: UpstreamOutcome
+    /// The response's status; nil when no head arrived.
+    let status: Int?
+
+    /// For the log: the status, or why there was none (`unreachable`, `timeout`, `broken`).
+    var result: String { status.map(String.init) ?? outcome.label }
 }

@@ -11,7 +11,8 @@ final class RoutingDice: Sendable {
         random = Mutex(SeededRandom(seed: system.next()))
     }
 
-    func route(_ model: String, in table: RoutingTable) -> RoutingDecision {
-        random.withLock { table.route(model, using: &$0) }
+    /// One uniform 64-bit word for `RoutingTable.candidates`.
+    func draw() -> UInt64 {
+        random.withLock { $0.next() }
     }
 }

@@ -1,13 +1,21 @@
-/// The smart-routing rules: which requested model names are aliases, and how traffic for each
-/// alias is split among real models. Immutable once built, so `serve` shares one table across
-/// its event loops and `route simulate` runs exactly the code the server runs.
+/// The smart-routing rules: which requested model names are aliases, how traffic for each
+/// alias is split among real models, which provider serves each model and where a failed
+/// attempt goes next. Immutable once built, so `serve` shares one table across its event
+/// loops and `route simulate` runs exactly the code the server runs.
 public struct RoutingTable: Sendable, Equatable {
     public private(set) var aliases: [String: RouteAlias]
+    /// The providers the routes file defines; `default` is not among them (its URL and key are
+    /// settings, `ANTIGRAVITY_URL` and `ANTIGRAVITY_KEY`).
+    public private(set) var providers: [String: ProviderRoute]
+    /// The models the routes file describes; any other model goes to `default` under its own name.
+    public private(set) var models: [String: ModelRoute]
 
-    public init(aliases: [RouteAlias]) {
+    public init(aliases: [RouteAlias], providers: [ProviderRoute] = [], models: [ModelRoute] = []) {
         var byName: [String: RouteAlias] = [:]
         for alias in aliases { byName[alias.name] = alias }
         self.aliases = byName
+        self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { _, new in new })
+        self.models = Dictionary(models.map { ($0.name, $0) }, uniquingKeysWith: { _, new in new })
     }
 
     /// The rule of the original service: `cursor-pro-sonnet` goes 20 % to
@@ -19,10 +27,12 @@ public struct RoutingTable: Sendable, Equatable {
         ])!,
     ])
 
-    /// This table with `other`'s aliases added, replacing any of the same name.
+    /// This table with `other`'s aliases, providers and models added, replacing any of the same name.
     public func merging(_ other: RoutingTable) -> RoutingTable {
         var merged = self
         merged.aliases.merge(other.aliases) { _, new in new }
+        merged.providers.merge(other.providers) { _, new in new }
+        merged.models.merge(other.models) { _, new in new }
         return merged
     }
 
@@ -43,6 +53,8 @@ public struct RoutingTable: Sendable, Equatable {
 public struct RouteAlias: Sendable, Equatable {
     public let name: String
     public let targets: [WeightedTarget]
+    /// Models tried, in order, after the alias's own targets failed (SPEC §8, failover).
+    public let fallback: [String]
     /// For target i, the 64-bit draw below which it is chosen: the weights scaled to 2^64, so a
     /// choice is one random word and a short scan, with no floating point on the request path.
     private let thresholds: [UInt64]
@@ -50,12 +62,13 @@ public struct RouteAlias: Sendable, Equatable {
     /// Nil when there are no targets, a weight is not a positive finite number, the weights sum
     /// to infinity (`1e308` twice), or one is so small beside the others that its share of the
     /// 2^64 draws rounds to nothing: a table that cannot route as its weights say is refused.
-    public init?(name: String, targets: [WeightedTarget]) {
+    public init?(name: String, targets: [WeightedTarget], fallback: [String] = []) {
         guard !targets.isEmpty, targets.allSatisfy({ $0.weight.isFinite && $0.weight > 0 }) else { return nil }
         let total = targets.reduce(0) { $0 + $1.weight }
         guard total.isFinite else { return nil }
         self.name = name
         self.targets = targets
+        self.fallback = fallback
         var cumulative = 0.0
         var thresholds: [UInt64] = []
         for target in targets.dropLast() {

@@ -19,6 +19,22 @@ struct RequestLogEntryTests {
             == "2026-11-22T06:00:00Z 10.0.0.7 POST /v1/chat/completions 200 12.3ms key=42 model=cursor-pro-sonnet->gemini-3-flash in=1234 out=0")
     }
 
+    @Test func aFailedOverRequestListsEveryAttempt() {
+        var entry = Self.routed
+        entry.attempts = [
+            UpstreamAttempt(model: "gemini-3-flash", provider: "default", outcome: .http5xx, status: 503),
+            UpstreamAttempt(model: "deepseek-chat", provider: "deepseek", outcome: .unreachable, status: nil),
+            UpstreamAttempt(model: "kimi", provider: "kimi", outcome: .ok, status: 200),
+        ]
+        entry.routedModel = "kimi"
+        let text = String(decoding: entry.line(at: "T", duration: .milliseconds(1)), as: UTF8.self)
+        #expect(text == "T 10.0.0.7 POST /v1/chat/completions 200 1.0ms key=42 model=cursor-pro-sonnet->kimi in=1234 out=0 "
+            + "attempts=gemini-3-flash:503,deepseek-chat:unreachable,kimi:200")
+        let json = String(decoding: entry.jsonLine(at: "T", duration: .milliseconds(1)), as: UTF8.self)
+        #expect(json.contains(#""attempts":[{"model":"gemini-3-flash","provider":"default","result":"503"},"#
+            + #"{"model":"deepseek-chat","provider":"deepseek","result":"unreachable"},{"model":"kimi","provider":"kimi","result":"200"}]"#))
+    }
+
     @Test func anUnauthenticatedFailureWithANote() {
         var entry = RequestLogEntry(method: "GET", path: "/v1/models", client: "-")
         entry.status = 401
@@ -46,7 +62,7 @@ struct RequestLogEntryTests {
 
     @Test func aJSONLineHoldsTheSameFieldsAndParses() throws {
         let line = Self.routed.jsonLine(at: "2026-11-22T06:00:00Z", duration: .microseconds(12_345))
-        #expect(String(decoding: line, as: UTF8.self) == #"{"time":"2026-11-22T06:00:00Z","client":"10.0.0.7","method":"POST","path":"/v1/chat/completions","status":200,"duration_ms":12.3,"key_id":42,"model":"cursor-pro-sonnet","routed_model":"gemini-3-flash","bytes_in":1234,"bytes_out":0,"note":null}"#)
+        #expect(String(decoding: line, as: UTF8.self) == #"{"time":"2026-11-22T06:00:00Z","client":"10.0.0.7","method":"POST","path":"/v1/chat/completions","status":200,"duration_ms":12.3,"key_id":42,"model":"cursor-pro-sonnet","routed_model":"gemini-3-flash","bytes_in":1234,"bytes_out":0,"attempts":[],"note":null}"#)
         guard case .object(let fields) = try JSONValue.parse(line) else { Issue.record("not an object"); return }
         #expect(fields["status"] == .number(200))
     }

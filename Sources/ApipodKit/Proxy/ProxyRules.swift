@@ -1,0 +1,64 @@
+import Synchronization
+
+/// One provider ready to be sent to: its URL, its own transport (so its own keep-alive pool)
+/// and its credential.
+struct ProviderEndpoint: Sendable {
+    let name: String
+    let url: UpstreamURL
+    let transport: any UpstreamTransport
+    /// Nil when the provider has no key.
+    let credential: UpstreamCredential?
+}
+
+/// The rules a request runs on: the routing table and a ready endpoint for every provider it
+/// names, `default` included. Immutable; a reload builds a new one and swaps it in
+/// (`RulesSlot`), so a request in flight finishes on the rules it started with.
+final class ProxyRules: Sendable {
+    let table: RoutingTable
+    let endpoints: [String: ProviderEndpoint]
+    /// The endpoint of `default`, kept apart: every model-less request goes there.
+    let fallbackEndpoint: ProviderEndpoint
+
+    /// - Parameters:
+    ///   - previous: the rules being replaced; a provider whose URL is unchanged keeps its
+    ///     transport and so its pooled connections.
+    ///   - makeTransport: builds the transport of one provider's URL.
+    init(
+        _ configuration: ServerConfiguration, previous: ProxyRules?,
+        makeTransport: (UpstreamURL) throws -> any UpstreamTransport
+    ) rethrows {
+        func endpoint(_ name: String, _ url: UpstreamURL, _ credential: UpstreamCredential?) throws -> ProviderEndpoint {
+            let reused = previous?.endpoints[name].flatMap { $0.url == url ? $0.transport : nil }
+            return ProviderEndpoint(name: name, url: url, transport: try reused ?? makeTransport(url), credential: credential)
+        }
+        let table = configuration.routing
+        var endpoints: [String: ProviderEndpoint] = [:]
+        let fallbackEndpoint = try endpoint(
+            ProviderRoute.defaultName, configuration.upstream,
+            configuration.upstreamKey.map { UpstreamCredential(auth: .xAPIKey, key: $0) })
+        endpoints[ProviderRoute.defaultName] = fallbackEndpoint
+        for (name, provider) in table.providers {
+            let key = configuration.providerKeys.keys[name]
+            endpoints[name] = try endpoint(name, provider.url, key.map { UpstreamCredential(auth: provider.auth, key: $0) })
+        }
+        self.table = table
+        self.endpoints = endpoints
+        self.fallbackEndpoint = fallbackEndpoint
+    }
+}
+
+/// Where the current rules live: read once per request, replaced by a reload. Shared by the
+/// event loops; the reference is owned by its mutex, held only to copy or swap it.
+final class RulesSlot: Sendable {
+    private let rules: Mutex<ProxyRules>
+
+    init(_ rules: ProxyRules) {
+        self.rules = Mutex(rules)
+    }
+
+    var current: ProxyRules { rules.withLock { $0 } }
+
+    func replace(with new: ProxyRules) {
+        rules.withLock { $0 = new }
+    }
+}

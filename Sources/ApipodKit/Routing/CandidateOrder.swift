@@ -1,0 +1,100 @@
+/// One model a request may be sent to: the name the client sees and the log prints (`model`),
+/// the provider that serves it, and the name spliced into the body for that provider.
+public struct RouteCandidate: Sendable, Equatable {
+    public let model: String
+    public let provider: String
+    public let upstreamModel: String
+
+    public init(model: String, provider: String, upstreamModel: String) {
+        self.model = model
+        self.provider = provider
+        self.upstreamModel = upstreamModel
+    }
+}
+
+extension RoutingTable {
+    /// At most this many attempts per request (SPEC §8): enough to get past one bad provider
+    /// and a rate-limited model, few enough that a client's wait stays bounded.
+    public static let maximumAttempts = 4
+
+    /// Where `model` is sent when it is tried: its `models` entry, or `default` under its own name.
+    public func candidate(_ model: String) -> RouteCandidate {
+        guard let route = models[model] else {
+            return RouteCandidate(model: model, provider: ProviderRoute.defaultName, upstreamModel: model)
+        }
+        return RouteCandidate(model: model, provider: route.provider, upstreamModel: route.upstreamModel ?? model)
+    }
+
+    /// A request's candidates, in the order they are tried (SPEC §8): the chosen target, the
+    /// alias's other targets, then the `fallback` chains of the alias and of the chosen model;
+    /// no model twice, at most `maximumAttempts`.
+    ///
+    /// The chosen target is drawn by weight among the targets that are not cooling down (`draw`
+    /// is one uniform 64-bit word), or is the head of `ranking` (a sticky session's order of the
+    /// alias's targets, best first) when one is given; the other targets follow in `ranking`'s
+    /// order, or by weight, heaviest first. Candidates that are cooling are left out; when every
+    /// one is, the one whose cooldown ends first is the only candidate, so a request is always
+    /// tried somewhere.
+    ///
+    /// - Parameter coolingUntil: nil when the candidate may be tried now, else when its
+    ///   cooldown ends (any clock; only the order matters). Called once per distinct candidate.
+    public func candidates(
+        for requested: String, draw: UInt64, ranking: [WeightedTarget]? = nil, coolingUntil: (RouteCandidate) -> Int64?
+    ) -> [RouteCandidate] {
+        // Each model's cooling state, asked once.
+        var known: [(model: String, until: Int64?)] = []
+        func until(_ model: String) -> Int64? {
+            if let hit = known.first(where: { $0.model == model }) { return hit.until }
+            let value = coolingUntil(candidate(model))
+            known.append((model, value))
+            return value
+        }
+        var order: [String] = []
+        func add(_ model: String) {
+            if !order.contains(model) { order.append(model) }
+        }
+        if let alias = aliases[requested] {
+            let targets: [WeightedTarget]
+            if let ranking {
+                targets = ranking
+            } else {
+                let drawn = Self.pick(alias, draw: draw) { until(alias.targets[$0].model) == nil }
+                targets = [drawn] + alias.targets.enumerated()
+                    .filter { $0.element.model != drawn.model }
+                    .sorted { ($0.element.weight, -$0.offset) > ($1.element.weight, -$1.offset) }
+                    .map(\.element)
+            }
+            for target in targets { add(target.model) }
+            for model in alias.fallback { add(model) }
+            let chosen = targets.first { until($0.model) == nil } ?? targets[0]
+            for model in models[chosen.model]?.fallback ?? [] { add(model) }
+        } else {
+            add(requested)
+            for model in models[requested]?.fallback ?? [] { add(model) }
+        }
+        let open = order.filter { until($0) == nil }
+        guard !open.isEmpty else {
+            let soonest = order.min { until($0)! < until($1)! }!
+            return [candidate(soonest)]
+        }
+        return open.prefix(Self.maximumAttempts).map(candidate)
+    }
+
+    /// The target `draw` picks by weight among those `isAvailable` lets through; the precomputed
+    /// split when all are, so the common case does no floating point. When none is, the plain
+    /// draw.
+    private static func pick(_ alias: RouteAlias, draw: UInt64, isAvailable: (Int) -> Bool) -> WeightedTarget {
+        let open = alias.targets.indices.filter(isAvailable)
+        if open.count == alias.targets.count || open.isEmpty {
+            let model = alias.pick(draw)
+            return alias.targets.first { $0.model == model }!
+        }
+        let total = open.reduce(0.0) { $0 + alias.targets[$1].weight }
+        var point = Double(draw >> 11) * 0x1p-53 * total
+        for index in open {
+            if point < alias.targets[index].weight { return alias.targets[index] }
+            point -= alias.targets[index].weight
+        }
+        return alias.targets[open[open.count - 1]]
+    }
+}

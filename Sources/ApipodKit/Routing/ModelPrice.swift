@@ -1,0 +1,16 @@
+/// What a model costs, in US dollars per million tokens, from `models.<name>.price` in the
+/// routes file (`{"input": 3.0, "output": 15.0}`). Usage accounting (SPEC §9) multiplies it out.
+public struct ModelPrice: Sendable, Equatable {
+    public let inputPerMillion: Double
+    public let outputPerMillion: Double
+
+    public init(inputPerMillion: Double, outputPerMillion: Double) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    /// The cost of one answer in US dollars.
+    public func cost(inputTokens: Int, outputTokens: Int) -> Double {
+        (Double(inputTokens) * inputPerMillion + Double(outputTokens) * outputPerMillion) / 1_000_000
+    }
+}
