@@ -6,11 +6,13 @@ struct AdminRoutes: Sendable {
     let secretDigest: [UInt8]
     let writer: KeyStoreWorker
     let authenticator: KeyAuthenticator
+    let board: UpstreamBoard
 
-    init(secret: String, writer: KeyStoreWorker, authenticator: KeyAuthenticator) {
+    init(secret: String, writer: KeyStoreWorker, authenticator: KeyAuthenticator, board: UpstreamBoard) {
         secretDigest = SHA256.hash(secret)
         self.writer = writer
         self.authenticator = authenticator
+        self.board = board
     }
 
     /// Answers an `/admin/…` request; the status goes into `entry` for the log.
@@ -54,6 +56,8 @@ struct AdminRoutes: Sendable {
             guard let record else { throw APIError(.notFound, "no key with id \(id)") }
             authenticator.invalidate()
             try await respond(response, status: 200, record.json(at: now), &entry)
+        case ("GET", 2) where parts[1] == "upstreams" || parts[1] == "fallback":
+            try await respond(response, status: 200, UpstreamsRoute.json(board), &entry)
         default:
             throw APIError(.notFound, "no admin route \(method) \(path)")
         }

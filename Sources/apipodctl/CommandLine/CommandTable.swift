@@ -32,7 +32,7 @@ enum CommandTable {
         help: "Read settings from this file instead of ./.env.")
     static let routesOption = OptionSpec(
         long: "routes", value: ValueSpec(placeholder: "PATH", completion: .file),
-        help: "JSON routes file with extra aliases (ROUTES_FILE).", setting: .routesPath)
+        help: "JSON routes file: providers, models and aliases (ROUTES_FILE).", setting: .routesPath)
     static let jsonOption = OptionSpec(long: "json", help: "Print JSON for scripts.")
 
     static let serve = CommandSpec(
@@ -133,6 +133,17 @@ enum CommandTable {
                 ],
                 examples: [Example(command: "apipodctl route simulate -n 1000000 --seed 42", explanation: "One million draws, repeatable.")]
             ),
+            CommandSpec(
+                name: "check",
+                abstract: "Validate the routes file without starting the server.",
+                discussion: """
+                    Reads the routes file as serve would (providers, models, aliases) and prints \
+                    a short summary. An error names the field at fault and exits 78; a provider \
+                    whose key_env is not set is a warning, as at start-up.
+                    """,
+                options: [routesOption, envFileOption],
+                examples: [Example(command: "apipodctl route check --routes /etc/apipod/routes.json", explanation: "Validate a file before a reload.")]
+            ),
         ]
     )
 
@@ -171,7 +182,7 @@ extension CommandTable {
         (.port, "Port serve listens on (default 8081)."),
         (.host, "Address serve listens on (default 0.0.0.0)."),
         (.databasePath, "SQLite key database (default ./data/proxy.db). serve, db migrate and keys create make it and its folder, readable by their owner only."),
-        (.routesPath, "Optional JSON routes file with extra aliases."),
+        (.routesPath, "Optional JSON routes file: providers, models, aliases with fallbacks."),
         (.logFormat, "serve's log: text (default), or json for one JSON object a line."),
         (.metrics, "GET /metrics, the Prometheus exposition: on (default) or off (then 404)."),
     ]

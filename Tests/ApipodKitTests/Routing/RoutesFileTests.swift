@@ -35,7 +35,26 @@ struct RoutesFileTests {
          "aliases.a.targets has weights too far apart: a target would never be chosen"),
         (#"{"alias": {}}"#, "alias unknown field; did you mean 'aliases'?"),
         (#"[]"#, "(top level) must be an object, got an array"),
-        (#"{}"#, "aliases is missing; the file must have an \"aliases\" object"),
+        (#"{}"#, "aliases is missing; the file must have a \"providers\", \"models\" or \"aliases\" object"),
+        (#"{"models": {"m": {"provider": "nowhere"}}}"#, "models.m.provider 'nowhere' is not a provider: define it under \"providers\""),
+        (#"{"providers": {"p": {"url": "http://a"}}, "models": {"m": {"provider": "q"}}}"#,
+         "models.m.provider 'q' is not a provider: define it under \"providers\"; did you mean 'p'?"),
+        (#"{"providers": {"p": {"url": "ftp://a"}}}"#, "providers.p.url 'ftp://a' must start with http:// or https://"),
+        (#"{"providers": {"p": {"url": "http://a", "auth": "basic"}}}"#, "providers.p.auth must be \"x-api-key\" or \"bearer\""),
+        (#"{"providers": {"p": {"url": "http://a", "key_env": "1X"}}}"#,
+         "providers.p.key_env must be the name of an environment variable, such as \"DEEPSEEK_API_KEY\""),
+        (#"{"providers": {"default": {"url": "http://a"}}}"#,
+         "providers.default is built in (ANTIGRAVITY_URL and ANTIGRAVITY_KEY); give this provider another name"),
+        (#"{"models": {"m": {"fallback": ["cursor-pro-sonnet"]}}}"#,
+         "models.m.fallback[0] 'cursor-pro-sonnet' is an alias; a fallback must be a real model (aliases do not nest)"),
+        (#"{"aliases": {"a": {"targets": [{"model": "m", "weight": 1}], "fallback": ["a"]}}}"#,
+         "aliases.a.fallback[0] 'a' is the entry itself; a fallback must be a real model (aliases do not nest)"),
+        (#"{"aliases": {"a": {"targets": [{"model": "cursor-pro-sonnet", "weight": 1}]}}}"#,
+         "aliases.a.targets[0].model 'cursor-pro-sonnet' is itself an alias; targets must be real models"),
+        (#"{"models": {"fast": {}}, "aliases": {"fast": {"targets": [{"model": "m", "weight": 1}]}}}"#,
+         "models.fast 'fast' is an alias; describe its targets under \"models\" instead"),
+        (#"{"models": {"m": {"price": {"input": -1, "output": 2}}}}"#, "models.m.price.input must be a number of US dollars per million tokens, 0 or more"),
+        (#"{"models": {"m": {"upstream_model": ""}}}"#, "models.m.upstream_model must be a non-empty string"),
     ])
     func errorsNameTheFieldAtFault(text: String, message: String) {
         do {
@@ -45,6 +64,61 @@ struct RoutesFileTests {
             #expect(error.description == "routes file 'routes.json': \(message)")
             #expect(error.exitStatus == .configuration)
         }
+    }
+
+    @Test func readsProvidersModelsAndFallbacks() throws {
+        let table = try parse("""
+            {"providers": {"deepseek": {"url": "https://api.deepseek.com/v1", "key_env": "DEEPSEEK_API_KEY", "auth": "bearer"},
+                           "local": {"url": "http://127.0.0.1:9000"}},
+             "models": {"deepseek-chat": {"provider": "deepseek", "upstream_model": "deepseek-v3", "fallback": ["gemini-3-pro"],
+                                          "price": {"input": 0.27, "output": 1.1}},
+                        "claude-sonnet-4-5": {"fallback": ["gemini-3-pro"]}},
+             "aliases": {"cheap": {"targets": [{"model": "deepseek-chat", "weight": 1}], "fallback": ["gemini-3-flash"]}}}
+            """)
+        #expect(table.providers["deepseek"] == ProviderRoute(
+            name: "deepseek", url: try UpstreamURL(parsing: "https://api.deepseek.com/v1"), auth: .bearer, keyEnv: "DEEPSEEK_API_KEY"))
+        #expect(table.providers["local"]?.auth == .xAPIKey)
+        #expect(table.providers["local"]?.keyEnv == nil)
+        #expect(table.models["deepseek-chat"] == ModelRoute(
+            name: "deepseek-chat", provider: "deepseek", upstreamModel: "deepseek-v3", fallback: ["gemini-3-pro"],
+            price: ModelPrice(inputPerMillion: 0.27, outputPerMillion: 1.1)))
+        #expect(table.models["claude-sonnet-4-5"]?.provider == "default")
+        #expect(table.aliases["cheap"]?.fallback == ["gemini-3-flash"])
+        #expect(table.aliasNames == ["cheap", "cursor-pro-sonnet"])
+    }
+
+    @Test func aFileWithOnlyAliasesIsTheFirstEdition() throws {
+        let table = try parse(#"{"aliases": {"fast": {"targets": [{"model": "m", "weight": 1}]}}}"#)
+        #expect(table.providers.isEmpty)
+        #expect(table.models.isEmpty)
+        #expect(table.candidate("m") == RouteCandidate(model: "m", provider: "default", upstreamModel: "m"))
+    }
+
+    /// A key written into the file is refused by its field's name; its value is never repeated.
+    @Test(arguments: ["key", "api_key", "token"])
+    func aKeyInTheFileIsRefusedWithoutEchoingIt(field: String) {
+        do {
+            _ = try parse(#"{"providers": {"p": {"url": "http://a", "\#(field)": "sk-very-secret-value"}}}"#)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("providers.p.\(field) must not hold a key"))
+            #expect(error.description.contains("key_env"))
+            #expect(!error.description.contains("sk-very-secret-value"))
+            #expect(error.exitStatus == .configuration)
+        }
+    }
+
+    @Test func unsetKeyVariablesAreWarningsNotErrors() throws {
+        let table = try parse(#"{"providers": {"a": {"url": "http://a", "key_env": "A_KEY"}, "b": {"url": "http://b", "key_env": "B_KEY"}, "c": {"url": "http://c"}}}"#)
+        let keys = ProviderKeys(table) { $0 == "A_KEY" ? "ka" : nil }
+        #expect(keys.keys == ["a": "ka"])
+        #expect(keys.warnings == ["providers.b.key_env: B_KEY is not set; the provider is used without a key"])
+    }
+
+    @Test func aPriceCostsPerMillionTokens() {
+        let price = ModelPrice(inputPerMillion: 3, outputPerMillion: 15)
+        #expect(price.cost(inputTokens: 1_000_000, outputTokens: 0) == 3)
+        #expect(abs(price.cost(inputTokens: 1000, outputTokens: 2000) - 0.033) < 1e-12)
     }
 
     @Test func syntaxErrorsSaySo() {
