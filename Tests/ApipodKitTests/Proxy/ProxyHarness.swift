@@ -16,7 +16,8 @@ struct ProxyHarness {
 
     init(
         adminSecret: String? = nil, maxBodyBytes: Int = 10 << 20, upstreamTimeout: Duration = .seconds(600),
-        upstreamPort: UInt16? = nil, logFormat: LogFormat = .text, metrics: Bool = true, _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
+        upstreamPort: UInt16? = nil, logFormat: LogFormat = .text, metrics: Bool = true,
+        routing: RoutingTable = .builtIn, providerKeys: [String: String] = [:], _ behaviour: @escaping MockUpstream.Behaviour = MockUpstream.echoModel
     ) throws {
         upstream = try MockUpstream(behaviour)
         let databasePath = scratch.file("keys.db")
@@ -30,6 +31,8 @@ struct ProxyHarness {
         configuration.upstreamResponseTimeout = upstreamTimeout
         configuration.logFormat = logFormat
         configuration.metricsEnabled = metrics
+        configuration.routing = routing
+        configuration.providerKeys = ProviderKeys(routing) { providerKeys[$0] }
         logger = LineLogger(fd: open(scratch.file("requests.log"), O_WRONLY | O_CREAT | O_APPEND, 0o600))
         running = try ProxyService.start(configuration, logger: logger, loops: 2)
         clientGroup = try EventLoopGroup(count: 1)
