@@ -39,6 +39,8 @@ _apipodctl() {
         "keys/enable --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "route/simulate --model") COMPREPLY=(); return ;;
         "route/simulate --count"|"route/simulate -n") COMPREPLY=(); return ;;
+        "route/simulate --sessions") COMPREPLY=(); return ;;
+        "route/simulate --session") COMPREPLY=(); return ;;
         "route/simulate --seed") COMPREPLY=(); return ;;
         "route/simulate --routes") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "route/simulate --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -55,7 +57,7 @@ _apipodctl() {
         keys/disable) words="--db --env-file --help -h" ;;
         keys/enable) words="--db --env-file --help -h" ;;
         route) words="simulate --help -h" ;;
-        route/simulate) words="--model --count -n --seed --routes --json --env-file --help -h" ;;
+        route/simulate) words="--model --count -n --sessions --session --seed --routes --json --env-file --help -h" ;;
         db) words="migrate --help -h" ;;
         db/migrate) words="--db --env-file --help -h" ;;
         help) words="serve keys route db help --help -h" ;;

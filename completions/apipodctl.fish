@@ -73,6 +73,8 @@ complete -c apipodctl -n '__apipodctl_at route' -a simulate -d 'Draw routing dec
 complete -c apipodctl -n '__apipodctl_at route' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l model -r -d 'Requested model (default cursor-pro-sonnet).'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l count -s n -r -d 'Number of draws (default 10000).'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l sessions -r -d 'Draw this many random session ids instead, each routed by its ranking.'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l session -r -d 'Print this session id'\''s ranking of the targets, best first.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l seed -r -d 'Seed for repeatable draws (default: random, printed).'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l routes -r -F -d 'JSON routes file with extra aliases (ROUTES_FILE).'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l json -d 'Print JSON for scripts.'

@@ -39,6 +39,66 @@ struct CommandsTests {
         #expect(badRoutes.stderr.contains("--routes (ROUTES_FILE)"))
     }
 
+    /// The rankings pinned in SessionRankingTests (computed by an independent implementation
+    /// of the documented hash): the command prints what `serve` ranks.
+    @Test func routeSimulateSessionPrintsItsRanking() throws {
+        defer { cli.remove() }
+        let builtIn = try cli.run("route", "simulate", "--session", "session-4")
+        #expect(builtIn.status == 0)
+        #expect(builtIn.stdout == "claude-sonnet-4-5\ngemini-3-flash\n")
+        #expect(try cli.run("route", "simulate", "--session=session-1").stdout == "gemini-3-flash\nclaude-sonnet-4-5\n")
+
+        try cli.write("routes.json", #"{"aliases": {"three": {"targets": [{"model": "a", "weight": 1}, {"model": "b", "weight": 2}, {"model": "c", "weight": 3}]}}}"#)
+        let json = try cli.run("route", "simulate", "--routes", "routes.json", "--model", "three", "--session", "session-7", "--json")
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object.keys.sorted() == ["ranking"])
+        #expect(object["ranking"] as? [String] == ["c", "a", "b"])
+
+        let passThrough = try cli.run("route", "simulate", "--model", "gpt-4o", "--session", "s")
+        #expect(passThrough.stdout == "gpt-4o\n")
+    }
+
+    @Test func routeSimulateSessionsTestsTheStickySplit() throws {
+        defer { cli.remove() }
+        let first = try cli.run("route", "simulate", "--sessions", "20000", "--seed", "7")
+        let second = try cli.run("route", "simulate", "--sessions=20000", "--seed=7")
+        #expect(first.status == 0)
+        #expect(first.stdout == second.stdout)
+        #expect(first.stdout.hasPrefix("cursor-pro-sonnet: 20000 sessions, seed 7\n"))
+        #expect(first.stdout.contains("consistent with the configured weights"))
+        let draws = try cli.run("route", "simulate", "-n", "20000", "--seed", "7")
+        #expect(draws.stdout != first.stdout, "sessions are ranked, not drawn")
+
+        try cli.write("routes.json", #"{"aliases": {"fast": {"targets": [{"model": "a", "weight": 1}, {"model": "b", "weight": 3}]}}}"#)
+        let json = try cli.run("route", "simulate", "--routes", "routes.json", "--model", "fast", "--sessions", "4000", "--seed", "1", "--json")
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["sessions"] as? Int == 4000)
+        let targets = try #require(object["targets"] as? [[String: Any]])
+        #expect(targets.map { $0["model"] as? String } == ["a", "b"])
+        #expect(targets.compactMap { $0["count"] as? Int }.reduce(0, +) == 4000)
+        #expect(object["consistent"] as? Bool == true)
+    }
+
+    @Test(arguments: [
+        (["--session", "s", "--sessions", "10"], "options '--session' and '--sessions' cannot be used together"),
+        (["--session", "s", "-n", "10"], "options '--session' and '-n' cannot be used together"),
+        (["--session", "s", "--seed", "1"], "options '--session' and '--seed' cannot be used together"),
+        (["--sessions", "10", "--count", "10"], "options '--sessions' and '-n' cannot be used together"),
+        (["--sessions", "0"], "invalid value '0' for '--sessions': expected a whole number"),
+        (["--sessions", "many"], "invalid value 'many' for '--sessions': expected a whole number"),
+        (["--session", ""], "invalid value '' for '--session': a session id must not be empty"),
+        (["--session"], "option '--session' of 'route simulate' needs a value"),
+    ])
+    func routeSimulateSessionUsageErrorsNameTheOption(arguments: [String], message: String) throws {
+        defer { cli.remove() }
+        let result = try cli.run(["route", "simulate"] + arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("apipodctl: \(message)"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func dbMigrateTwiceIsANoOp() throws {
         defer { cli.remove() }
         let first = try cli.run("db", "migrate")

@@ -90,10 +90,15 @@ public struct RouteAlias: Sendable, Equatable {
     }
 
     func pick(_ draw: UInt64) -> String {
+        targets[pickIndex(draw)].model
+    }
+
+    /// The index of the target a 64-bit draw chooses; `route simulate` tallies these directly.
+    func pickIndex(_ draw: UInt64) -> Int {
         for (index, threshold) in thresholds.enumerated() where draw < threshold {
-            return targets[index].model
+            return index
         }
-        return targets[targets.count - 1].model
+        return targets.count - 1
     }
 }
 

@@ -123,15 +123,24 @@ enum CommandTable {
                     Runs the same routing code as serve, with a seedable generator, and prints per \
                     target model the count, share and expected share, with a chi-square \
                     goodness-of-fit verdict. Exits 1 when the counts do not fit the weights \
-                    (p < 0.001).
+                    (p < 0.001). With --sessions, each draw is a random session id routed by its \
+                    sticky ranking instead. With --session, prints that session's ranking of the \
+                    model's targets, best first, one per line: the model a request with that \
+                    X-Session-Id goes to, then its failover order.
                     """,
                 options: [
                     OptionSpec(long: "model", value: ValueSpec(placeholder: "MODEL"), help: "Requested model (default cursor-pro-sonnet)."),
                     OptionSpec(long: "count", short: "n", value: ValueSpec(placeholder: "COUNT"), help: "Number of draws (default 10000)."),
+                    OptionSpec(long: "sessions", value: ValueSpec(placeholder: "COUNT"), help: "Draw this many random session ids instead, each routed by its ranking."),
+                    OptionSpec(long: "session", value: ValueSpec(placeholder: "ID"), help: "Print this session id's ranking of the targets, best first."),
                     OptionSpec(long: "seed", value: ValueSpec(placeholder: "N"), help: "Seed for repeatable draws (default: random, printed)."),
                     routesOption, jsonOption, envFileOption,
                 ],
-                examples: [Example(command: "apipodctl route simulate -n 1000000 --seed 42", explanation: "One million draws, repeatable.")]
+                examples: [
+                    Example(command: "apipodctl route simulate -n 1000000 --seed 42", explanation: "One million draws, repeatable."),
+                    Example(command: "apipodctl route simulate --session 0d6f1c7e-3b1a-4c59-9f2e-5b7a1e2c4d8f", explanation: "Where that session goes, then its failover order."),
+                    Example(command: "apipodctl route simulate --sessions 1000000", explanation: "Check that sticky sessions still split by the weights."),
+                ]
             ),
             CommandSpec(
                 name: "check",

@@ -9,6 +9,7 @@ enum ParseError: Error, Equatable {
     case missingArgument(placeholder: String, path: [String])
     case unexpectedArgument(word: String, path: [String])
     case repeatedOption(option: String, path: [String])
+    case conflictingOptions(option: String, other: String, path: [String])
     case invalidValue(value: String, option: String, path: [String], expected: String)
 
     /// The command the mistake was made in, for the `--help` hint.
@@ -16,7 +17,7 @@ enum ParseError: Error, Equatable {
         switch self {
         case .unknownCommand(_, let path, _), .unknownOption(_, let path, _), .missingValue(_, let path),
              .unexpectedValue(_, let path), .missingRequiredOption(_, let path), .missingArgument(_, let path),
-             .unexpectedArgument(_, let path), .repeatedOption(_, let path), .invalidValue(_, _, let path, _):
+             .unexpectedArgument(_, let path), .repeatedOption(_, let path), .conflictingOptions(_, _, let path), .invalidValue(_, _, let path, _):
             path
         }
     }
@@ -41,6 +42,8 @@ enum ParseError: Error, Equatable {
             return "unexpected argument '\(word)' for '\(command)'"
         case .repeatedOption(let option, _):
             return "option '\(option)' is given more than once"
+        case .conflictingOptions(let option, let other, _):
+            return "options '\(option)' and '\(other)' cannot be used together"
         case .invalidValue(let value, let option, _, let expected):
             return "invalid value '\(value)' for '\(option)': \(expected)"
         }

@@ -3,17 +3,37 @@ import ApipodKit
 /// `route simulate`: the serve routing code, run offline with a seed.
 enum RouteCommand {
     static func simulate(_ context: CommandContext) throws -> ExitStatus {
+        let invocation = context.invocation
+        if invocation.value("session") != nil {
+            for other in ["sessions", "count", "seed"] where invocation.value(other) != nil {
+                throw ParseError.conflictingOptions(option: "--session", other: other == "count" ? "-n" : "--\(other)", path: invocation.path)
+            }
+        } else if invocation.value("sessions") != nil, invocation.value("count") != nil {
+            throw ParseError.conflictingOptions(option: "--sessions", other: "-n", path: invocation.path)
+        }
+        let model = invocation.value("model") ?? "cursor-pro-sonnet"
+        if let session = invocation.value("session") {
+            guard !session.isEmpty else {
+                throw ParseError.invalidValue(value: session, option: "--session", path: invocation.path, expected: "a session id must not be empty")
+            }
+            return try ranking(session: session, model: model, context)
+        }
+        let sessions = try context.integer("sessions", in: 1...1_000_000_000)
         let draws = try context.integer("count", in: 1...1_000_000_000) ?? 10_000
         let seed = try context.integer("seed", in: UInt64.min...UInt64.max) ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        let model = context.invocation.value("model") ?? "cursor-pro-sonnet"
         let table = try context.settings().routingTable()
-        let result = RouteSimulation(table: table, model: model, draws: draws, seed: seed)
+        let result = if let sessions {
+            RouteSimulation(table: table, model: model, sessions: sessions, seed: seed)
+        } else {
+            RouteSimulation(table: table, model: model, draws: draws, seed: seed)
+        }
+        let unit = result.kind == .sessions ? "sessions" : "draws"
 
-        if context.invocation.flag("json") {
+        if invocation.flag("json") {
             let json = JSONOutput.object([
                 ("model", .string(model)),
                 ("alias", .bool(result.isAlias)),
-                ("draws", .integer(Int64(draws))),
+                (unit, .integer(Int64(result.draws))),
                 ("seed", .string(String(seed))),
                 ("targets", .array(result.rows.map { row in
                     .object([
@@ -31,8 +51,8 @@ enum RouteCommand {
         }
 
         var out = result.isAlias
-            ? "\(model): \(draws) draws, seed \(seed)\n"
-            : "\(model) is not an alias: it passes through unchanged (\(draws) draws, seed \(seed))\n"
+            ? "\(model): \(result.draws) \(unit), seed \(seed)\n"
+            : "\(model) is not an alias: it passes through unchanged (\(result.draws) \(unit), seed \(seed))\n"
         let rows = result.rows.map { row in
             [row.model, String(row.count), percent(row.share), percent(row.expectedShare)]
         }
@@ -46,6 +66,22 @@ enum RouteCommand {
         }
         try context.console.out(out)
         return result.isConsistent ? .success : .failure
+    }
+
+    /// `--session ID`: the session's ranking of the model's targets, best first, one per line,
+    /// from the code `serve` ranks a session's candidates with. A model that is not an alias
+    /// has one target: itself.
+    private static func ranking(session: String, model: String, _ context: CommandContext) throws -> ExitStatus {
+        let table = try context.settings().routingTable()
+        let targets = table.aliases[model]?.targets ?? [WeightedTarget(model: model, weight: 1)]
+        let ranking = SessionRanking.ranking(session: session, targets: targets).map(\.model)
+        if context.invocation.flag("json") {
+            let json = JSONOutput.object([("ranking", .array(ranking.map { .string($0) }))])
+            try context.console.out(json.rendered(pretty: true) + "\n")
+        } else {
+            try context.console.out(ranking.map { $0 + "\n" }.joined())
+        }
+        return .success
     }
 
     private static func percent(_ share: Double) -> String {

@@ -81,6 +81,28 @@ struct RouteSimulationTests {
         #expect(result.rows.map(\.count) == [219, 781])
     }
 
+    /// The session simulation's fast path (ids written into a buffer, hashed as bytes) tallies
+    /// exactly what `SessionRanking.best` says of the same ids as strings.
+    @Test func sessionsAreTalliedByTheirRanking() throws {
+        let alias = try #require(RoutingTable.builtIn.aliases["cursor-pro-sonnet"])
+        let result = RouteSimulation(table: .builtIn, model: "cursor-pro-sonnet", sessions: 3000, seed: 11)
+        var random = SeededRandom(seed: 11)
+        var expected = ["claude-sonnet-4-5": 0, "gemini-3-flash": 0]
+        var id = [UInt8](repeating: 0, count: RandomSessionID.length)
+        for _ in 0..<3000 {
+            id.withUnsafeMutableBufferPointer { RandomSessionID.fill($0, using: &random) }
+            let session = String(decoding: id, as: UTF8.self)
+            #expect(session.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+            #expect(session.allSatisfy { $0 == "-" || $0.isHexDigit && !$0.isUppercase })
+            expected[SessionRanking.best(session: session, targets: alias.targets)!.model]! += 1
+        }
+        #expect(result.kind == .sessions)
+        #expect(result.draws == 3000)
+        #expect(result.rows.map(\.count) == [expected["claude-sonnet-4-5"]!, expected["gemini-3-flash"]!])
+        #expect(result.isConsistent)
+        #expect(RouteSimulation(table: .builtIn, model: "gpt-4o", sessions: 5, seed: 1).rows.map(\.count) == [5])
+    }
+
     @Test func differentSeedsGiveDifferentDraws() {
         let counts = (1...3).map { seed in
             RouteSimulation(table: .builtIn, model: "cursor-pro-sonnet", draws: 1000, seed: seed).rows.map(\.count)
