@@ -44,7 +44,13 @@ final class Forwarder: Sendable {
         var candidates: [RouteCandidate] = []
         if let field {
             entry.requestedModel = field.value
-            candidates = rules.table.candidates(for: field.value, draw: dice.draw()) { [board] candidate in
+            // A session keeps to its alias target: its ranking is its order (sticky sessions).
+            let ranking = rules.table.aliases[field.value].flatMap { alias in
+                SessionKey.of(request.head.headers, body: body ?? [], path: path).map {
+                    SessionRanking.ranking(session: $0, targets: alias.targets)
+                }
+            }
+            candidates = rules.table.candidates(for: field.value, draw: dice.draw(), ranking: ranking) { [board] candidate in
                 board.coolingUntil(model: candidate.model, provider: candidate.provider)
             }
         }

@@ -85,10 +85,7 @@ extension RoutingTable {
     /// draw.
     private static func pick(_ alias: RouteAlias, draw: UInt64, isAvailable: (Int) -> Bool) -> WeightedTarget {
         let open = alias.targets.indices.filter(isAvailable)
-        if open.count == alias.targets.count || open.isEmpty {
-            let model = alias.pick(draw)
-            return alias.targets.first { $0.model == model }!
-        }
+        if open.count == alias.targets.count || open.isEmpty { return alias.targets[alias.pickIndex(draw)] }
         let total = open.reduce(0.0) { $0 + alias.targets[$1].weight }
         var point = Double(draw >> 11) * 0x1p-53 * total
         for index in open {
