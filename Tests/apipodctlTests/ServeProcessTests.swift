@@ -140,6 +140,56 @@ struct ServeProcessTests {
         await upstream.stop()
     }
 
+    /// SIGHUP re-reads the routes file: a good file's rules take over, with RELOADING=1 and
+    /// READY=1 around it; a bad one is logged with its field and the running rules stay.
+    @Test func sighupReloadsTheRoutesFileAndKeepsTheRulesWhenItIsBad() async throws {
+        var cli = BinaryRunner()
+        defer { cli.remove() }
+        let notify = NotifySocket()
+        let routes = cli.directory.appendingPathComponent("routes.json").path
+        func writeRoutes(_ text: String) throws { try text.write(toFile: routes, atomically: true, encoding: .utf8) }
+        try writeRoutes(#"{"aliases": {"swap": {"targets": [{"model": "first", "weight": 1}]}}}"#)
+        cli.environment["ROUTES_FILE"] = routes
+        cli.environment["NOTIFY_SOCKET"] = notify.name
+        let key = try cli.run("keys", "create", "--name", "reloader").stdout.trimmingCharacters(in: .newlines)
+        let upstream = try MockUpstream()
+        let group = try EventLoopGroup(count: 1)
+        let serve = try Serve(cli: cli, upstreamPort: upstream.port)
+        let client = TestClient(loop: group.loops[0], port: serve.port)
+        try await serve.waitUntilReady(client: client)
+        func routed() async throws -> String {
+            try await client.send(
+                "POST", "/v1/chat/completions", headers: [("Authorization", "Bearer \(key)")], body: Array(#"{"model":"swap"}"#.utf8)
+            ).text
+        }
+        #expect(try await routed() == #"{"model":"first"}"#)
+
+        try writeRoutes(#"{"aliases": {"swap": {"targets": [{"model": "second", "weight": 1}]}}}"#)
+        kill(serve.process.processIdentifier, SIGHUP)
+        var messages = try await notify.waitFor { $0.hasPrefix("READY=1\nSTATUS=reloaded") }
+        let reloading = try #require(messages.firstIndex { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }, "\(messages)")
+        let ready = try #require(messages.firstIndex { $0.hasPrefix("READY=1\nSTATUS=reloaded") })
+        #expect(reloading < ready)
+        #expect(try await routed() == #"{"model":"second"}"#)
+
+        try writeRoutes(#"{"aliases": {"swap": {"targets": [{"model": "third", "wieght": 1}]}}}"#)
+        kill(serve.process.processIdentifier, SIGHUP)
+        messages = try await notify.waitFor { $0.hasPrefix("READY=1\nSTATUS=reload failed") }
+        #expect(messages.contains { $0.hasPrefix("READY=1\nSTATUS=reload failed") })
+        #expect(try await routed() == #"{"model":"second"}"#, "the running rules stay")
+
+        serve.process.terminate()
+        serve.process.waitUntilExit()
+        #expect(serve.process.terminationStatus == 0)
+        let log = String(decoding: serve.log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("SIGHUP received; reloaded the routing rules"))
+        #expect(log.contains("route swap -> second 100 %"))
+        #expect(log.contains("SIGHUP received; reload failed; the running rules stay"))
+        #expect(log.contains("aliases.swap.targets[0].wieght unknown field"))
+        await upstream.stop()
+        group.shutdown()
+    }
+
     @Test func aTakenPortExitsWith69() async throws {
         let cli = BinaryRunner()
         defer { cli.remove() }

@@ -5,18 +5,23 @@ import Glibc
 /// upstream client and the server, report where everything is (to systemd too, when it runs us
 /// as a `Type=notify` unit, with watchdog pings while every loop turns), then wait for SIGTERM or
 /// SIGINT and drain: stop accepting, let responses in flight finish for up to the grace period,
-/// write pending last-use times, exit 0.
+/// write pending last-use times, exit 0. SIGHUP re-reads the routing rules (`reload`).
 public enum ProxyService {
     /// How long in-flight responses may continue after SIGTERM; systemd waits 90 s by default.
     public static let shutdownGrace: Duration = .seconds(30)
 
-    public static func run(_ configuration: ServerConfiguration, logger: LineLogger = LineLogger()) throws -> ExitStatus {
+    /// - Parameter reload: reads the configuration again (the routes file, `.env`) for SIGHUP;
+    ///   nil ignores SIGHUP.
+    public static func run(
+        _ configuration: ServerConfiguration, logger: LineLogger = LineLogger(), reload: (() throws -> ServerConfiguration)? = nil
+    ) throws -> ExitStatus {
         // Blocked before any thread starts, so every thread inherits the mask and sigwait below
         // is the only place the signals are taken.
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         ignoreBrokenPipeSignal()
 
@@ -31,6 +36,10 @@ public enum ProxyService {
         }
         var received: Int32 = 0
         sigwait(&signals, &received)
+        while received == SIGHUP {
+            reloadRules(running, reload, log: log, notifier: notifier)
+            sigwait(&signals, &received)
+        }
         let draining = "draining \(running.server.connectionCount) connection(s) for up to \(shutdownGrace)"
         notifier?.send("STOPPING=1\nSTATUS=\(draining)")
         log.note("\(received == SIGTERM ? "SIGTERM" : "SIGINT") received; \(draining)")
