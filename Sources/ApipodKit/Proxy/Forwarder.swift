@@ -9,6 +9,7 @@ final class Forwarder: Sendable {
     let dice: RoutingDice
     /// Which providers and models are cooling down; every attempt's outcome is recorded there.
     let board: UpstreamBoard
+    let catalog = ModelCatalog()
     /// Nil when `METRICS=off`: nothing is counted.
     let metrics: ProxyMetrics?
 
@@ -33,6 +34,10 @@ final class Forwarder: Sendable {
         // One snapshot for the whole request: a reload meanwhile does not change its rules.
         let rules = self.rules.current
 
+        if request.head.method == "GET", path == "/v1/models", !rules.table.providers.isEmpty || !rules.table.models.isEmpty {
+            try await respondWithCatalog(request, rules: rules, response, &entry)
+            return
+        }
         var body: [UInt8]?
         var field: ModelField?
         if request.hasBody {
@@ -153,6 +158,17 @@ final class Forwarder: Sendable {
             entry.note = "upstream failed mid-response: \(error.description)"
             response.abort()
         }
+    }
+
+    /// The merged listing of every provider (`ModelCatalog`); 502 when none answered.
+    private func respondWithCatalog(_ request: ServerRequest, rules: ProxyRules, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        guard let listing = try await catalog.listing(request, rules: rules) else {
+            throw APIError(.upstreamUnreachable, "no provider answered with its model list")
+        }
+        var head = HTTPResponseHead(status: 200)
+        head.headers.add(name: "Content-Type", value: "application/json")
+        try await response.send(head, body: listing)
+        entry.status = 200
     }
 
     /// The listing's body is read whole before it is changed; its reads count as the proxy's time.

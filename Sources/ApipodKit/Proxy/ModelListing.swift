@@ -19,7 +19,7 @@ enum ModelListing {
         return out
     }
 
-    private static func entry(for alias: String, anthropic: Bool) -> JSONOutput {
+    static func entry(for alias: String, anthropic: Bool) -> JSONOutput {
         anthropic
             ? .object([
                 ("type", .string("model")), ("id", .string(alias)), ("display_name", .string(alias)),

@@ -211,4 +211,50 @@ struct ProxyFailoverTests {
         #expect(scrape.contains("apipod_failovers_total 1\n"))
         await setup.stop()
     }
+    static func listing(_ ids: [String]?) -> MockUpstream.Behaviour {
+        { _, response in
+            guard let ids else { return try await response.send(HTTPResponseHead(status: 500)) }
+            let data = ids.map { #"{"id":"\#($0)","object":"model","owned_by":"x"}"# }.joined(separator: ",")
+            try await response.send(HTTPResponseHead(status: 200), body: Array(#"{"object":"list","data":[\#(data)]}"#.utf8))
+        }
+    }
+
+    /// Every provider's models, each once, then the aliases and the configured models; a provider
+    /// that fails is left out, and each listing is fetched at most once a minute.
+    @Test func theModelListMergesEveryProvider() async throws {
+        let a = try MockUpstream(Self.listing(["xa", "shared"]))
+        let b = try MockUpstream(Self.listing(nil))
+        let harness = try ProxyHarness(routing: try Self.table(portA: a.port, portB: b.port), providerKeys: ["A_KEY": "key-a"], Self.listing(["shared", "yc"]))
+        for _ in 0..<2 {
+            let response = try await harness.client.send("GET", "/v1/models", headers: [harness.bearer])
+            #expect(response.status == 200)
+            guard case .object(let root) = try JSONValue.parse(response.body), case .array(let data)? = root["data"] else {
+                Issue.record("not a listing: \(response.text)")
+                continue
+            }
+            let ids = data.compactMap { entry -> String? in
+                if case .object(let members) = entry, case .string(let id)? = members["id"] { return id } else { return nil }
+            }
+            #expect(ids == ["shared", "yc", "xa", "cursor-pro-sonnet", "mix", "ma", "mb"])
+            #expect(root["object"] == .string("list"))
+        }
+        #expect(a.received.count == 1, "cached for a minute")
+        #expect(a.received.first?.head.headers["x-api-key"] == "key-a")
+        #expect(a.received.first?.head.headers["authorization"] == nil)
+        let anthropic = try await harness.client.send("GET", "/v1/models", headers: [harness.bearer, ("anthropic-version", "2023-06-01")])
+        #expect(anthropic.text.contains(#""has_more":false"#))
+        #expect(anthropic.text.contains(#"{"type":"model","id":"mix","display_name":"mix""#))
+        await harness.stop()
+        await a.stop()
+        await b.stop()
+    }
+
+    @Test func whenNoProviderListsItsModelsTheListIs502() async throws {
+        let b = try MockUpstream(Self.listing(nil))
+        let harness = try ProxyHarness(routing: try Self.table(portA: try ProxyHarness.closedPort(), portB: b.port), Self.listing(nil))
+        let response = try await harness.client.send("GET", "/v1/models", headers: [harness.bearer])
+        #expect(response.status == 502)
+        await harness.stop()
+        await b.stop()
+    }
 }
