@@ -15,6 +15,7 @@ _apipodctl() {
             keys/disable) cmd_path=keys/disable ;;
             keys/enable) cmd_path=keys/enable ;;
             route/simulate) cmd_path=route/simulate ;;
+            route/check) cmd_path=route/check ;;
             db/migrate) cmd_path=db/migrate ;;
         esac
     done
@@ -44,6 +45,8 @@ _apipodctl() {
         "route/simulate --seed") COMPREPLY=(); return ;;
         "route/simulate --routes") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "route/simulate --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "route/check --routes") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "route/check --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "db/migrate --db") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "db/migrate --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
@@ -56,8 +59,9 @@ _apipodctl() {
         keys/list) words="--all -a --json --db --env-file --help -h" ;;
         keys/disable) words="--db --env-file --help -h" ;;
         keys/enable) words="--db --env-file --help -h" ;;
-        route) words="simulate --help -h" ;;
+        route) words="simulate check --help -h" ;;
         route/simulate) words="--model --count -n --sessions --session --seed --routes --json --env-file --help -h" ;;
+        route/check) words="--routes --env-file --help -h" ;;
         db) words="migrate --help -h" ;;
         db/migrate) words="--db --env-file --help -h" ;;
         help) words="serve keys route db help --help -h" ;;

@@ -24,6 +24,8 @@ function __apipodctl_at
                 set cmd_path keys/enable
             case route/simulate
                 set cmd_path route/simulate
+            case route/check
+                set cmd_path route/check
             case db/migrate
                 set cmd_path db/migrate
         end
@@ -44,7 +46,7 @@ complete -c apipodctl -n '__apipodctl_at serve' -l upstream -r -d 'Upstream base
 complete -c apipodctl -n '__apipodctl_at serve' -l upstream-key -r -d 'Key sent upstream as x-api-key (ANTIGRAVITY_KEY; prefer the environment).'
 complete -c apipodctl -n '__apipodctl_at serve' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
 complete -c apipodctl -n '__apipodctl_at serve' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
-complete -c apipodctl -n '__apipodctl_at serve' -l routes -r -F -d 'JSON routes file with extra aliases (ROUTES_FILE).'
+complete -c apipodctl -n '__apipodctl_at serve' -l routes -r -F -d 'JSON routes file: providers, models and aliases (ROUTES_FILE).'
 complete -c apipodctl -n '__apipodctl_at serve' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at keys' -a create -d 'Create a key and print it once.'
 complete -c apipodctl -n '__apipodctl_at keys' -a list -d 'List keys without revealing them.'
@@ -70,16 +72,20 @@ complete -c apipodctl -n '__apipodctl_at keys/enable' -l db -r -F -d 'SQLite key
 complete -c apipodctl -n '__apipodctl_at keys/enable' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
 complete -c apipodctl -n '__apipodctl_at keys/enable' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at route' -a simulate -d 'Draw routing decisions and compare the split with the weights.'
+complete -c apipodctl -n '__apipodctl_at route' -a check -d 'Validate the routes file without starting the server.'
 complete -c apipodctl -n '__apipodctl_at route' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l model -r -d 'Requested model (default cursor-pro-sonnet).'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l count -s n -r -d 'Number of draws (default 10000).'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l sessions -r -d 'Draw this many random session ids instead, each routed by its ranking.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l session -r -d 'Print this session id'\''s ranking of the targets, best first.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l seed -r -d 'Seed for repeatable draws (default: random, printed).'
-complete -c apipodctl -n '__apipodctl_at route/simulate' -l routes -r -F -d 'JSON routes file with extra aliases (ROUTES_FILE).'
+complete -c apipodctl -n '__apipodctl_at route/simulate' -l routes -r -F -d 'JSON routes file: providers, models and aliases (ROUTES_FILE).'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l json -d 'Print JSON for scripts.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
 complete -c apipodctl -n '__apipodctl_at route/simulate' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at route/check' -l routes -r -F -d 'JSON routes file: providers, models and aliases (ROUTES_FILE).'
+complete -c apipodctl -n '__apipodctl_at route/check' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at route/check' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at db' -a migrate -d 'Create or upgrade the database schema.'
 complete -c apipodctl -n '__apipodctl_at db' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at db/migrate' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
