@@ -10,6 +10,8 @@
 # session 4: CPU ratios 0.98-1.02).
 #
 # Usage: Benchmarks/compare.sh BINARY_A BINARY_B   (ROUNDS=5 DURATION=4 CONNECTIONS=500)
+#   ROUTES_A / ROUTES_B: a routes file for one side only, e.g. the same binary without and with
+#   ROUTES_B=Benchmarks/routes-3x10x3.json (3 providers, 10 models, 3 aliases, all on the upstream).
 #   e.g. git worktree add /tmp/base HEAD~1 && (cd /tmp/base && swift build -c release)
 #        swift build -c release && Benchmarks/compare.sh /tmp/base/.build/release/apipodctl .build/release/apipodctl
 set -euo pipefail
@@ -28,17 +30,21 @@ export DATABASE_PATH="$WORK/keys.db"
 APIPOD_KEY=$("$A" keys create --name compare 2>/dev/null)
 export APIPOD_KEY
 port=18121
+routes=("${ROUTES_A:-}" "${ROUTES_B:-}")
+side=0
 for binary in "$A" "$B"; do
-    ANTIGRAVITY_URL=http://127.0.0.1:18120 ANTIGRAVITY_KEY=upstream-key "$binary" serve --host 127.0.0.1 --port $port 2>/dev/null &
+    ROUTES_FILE=${routes[$side]} ANTIGRAVITY_URL=http://127.0.0.1:18120 ANTIGRAVITY_KEY=upstream-key \
+        BENCH_ALPHA_KEY=a BENCH_BETA_KEY=b BENCH_GAMMA_KEY=c "$binary" serve --host 127.0.0.1 --port $port 2>/dev/null &
     STARTED_PIDS+=($!)
     port=$((port + 1))
+    side=$((side + 1))
 done
 PID_A=${STARTED_PIDS[1]}
 PID_B=${STARTED_PIDS[2]}
 wait_port 18120; wait_port 18121; wait_port 18122
 
-echo "== A: $A"
-echo "== B: $B"
+echo "== A: $A${ROUTES_A:+ (ROUTES_FILE=$ROUTES_A)}"
+echo "== B: $B${ROUTES_B:+ (ROUTES_FILE=$ROUTES_B)}"
 echo "== POST /v1/chat/completions, wrk -t1 -c$CONNECTIONS -d${DURATION:-4}s against each, at the same time"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq 1 "$ROUNDS"); do

@@ -41,6 +41,10 @@ extension RoutingTable {
     public func candidates(
         for requested: String, draw: UInt64, ranking: [WeightedTarget]? = nil, coolingUntil: (RouteCandidate) -> Int64?
     ) -> [RouteCandidate] {
+        // The common case, a model that is no alias and has no fallback: one candidate, no lists.
+        if aliases[requested] == nil, models[requested]?.fallback.isEmpty ?? true {
+            return [candidate(requested)]
+        }
         // Each model's cooling state, asked once.
         var known: [(model: String, until: Int64?)] = []
         func until(_ model: String) -> Int64? {
