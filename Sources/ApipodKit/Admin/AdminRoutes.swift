@@ -1,5 +1,6 @@
 /// The admin HTTP API of the original service and the gateways it learnt from:
-/// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`.
+/// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`, and the
+/// upstream board, `GET /admin/upstreams` (or `/admin/fallback`; `UpstreamsRoute`).
 /// Off (404) unless an admin secret is configured; the secret in `x-admin-secret` is compared
 /// in constant time. Never returns a full key except once, from `create-key`.
 struct AdminRoutes: Sendable {

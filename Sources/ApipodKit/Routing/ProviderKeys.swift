@@ -13,7 +13,13 @@ public struct ProviderKeys: Sendable, Equatable {
         for name in table.providers.keys.sorted() {
             guard let variable = table.providers[name]!.keyEnv else { continue }
             if let key = lookup(variable) {
-                keys[name] = key
+                // A key goes into a header, where a CR or LF would end it early: refused,
+                // naming the variable but never the value.
+                if key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    warnings.append("providers.\(name).key_env: \(variable) contains a control character; the provider is used without a key")
+                } else {
+                    keys[name] = key
+                }
             } else {
                 warnings.append("providers.\(name).key_env: \(variable) is not set; the provider is used without a key")
             }

@@ -110,9 +110,13 @@ struct RoutesFileTests {
 
     @Test func unsetKeyVariablesAreWarningsNotErrors() throws {
         let table = try parse(#"{"providers": {"a": {"url": "http://a", "key_env": "A_KEY"}, "b": {"url": "http://b", "key_env": "B_KEY"}, "c": {"url": "http://c"}}}"#)
-        let keys = ProviderKeys(table) { $0 == "A_KEY" ? "ka" : nil }
+        let keys = ProviderKeys(table) { ["A_KEY": "ka", "C_KEY": "k\r\nX-Injected: 1"][$0] }
         #expect(keys.keys == ["a": "ka"])
         #expect(keys.warnings == ["providers.b.key_env: B_KEY is not set; the provider is used without a key"])
+        let injected = try parse(#"{"providers": {"c": {"url": "http://c", "key_env": "C_KEY"}}}"#)
+        let refused = ProviderKeys(injected) { ["C_KEY": "k\r\nX-Injected: 1"][$0] }
+        #expect(refused.keys.isEmpty)
+        #expect(refused.warnings == ["providers.c.key_env: C_KEY contains a control character; the provider is used without a key"])
     }
 
     @Test func aPriceCostsPerMillionTokens() {
