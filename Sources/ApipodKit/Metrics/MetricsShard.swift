@@ -29,6 +29,8 @@ final class MetricsShard: @unchecked Sendable {
         var durationNanoseconds: Int64
         /// Time spent waiting on the upstream; the overhead is the rest of the duration.
         var upstreamWaitNanoseconds: Int64?
+        /// The limit that refused the request, if one did.
+        var rateLimited: LimitReason? = nil
     }
 
     /// Counts one finished request, its upstream attempt and its timings.
@@ -43,6 +45,7 @@ final class MetricsShard: @unchecked Sendable {
             let routed = request.routedModel == request.requestedModel ? model : models.index(of: request.routedModel, in: registry)
             values.attempts.add(AttemptSeries(model: routed, outcome: outcome).key)
         }
+        if let reason = request.rateLimited { values.rateLimited[Int(reason.rawValue)] += 1 }
     }
 
     func streamStarted() { values.activeStreams += 1 }

@@ -21,6 +21,8 @@ struct RequestLogEntry {
     var route = MetricsRoute.notFound
     var upstreamWaitNanoseconds: Int64?
     var attemptOutcome: UpstreamOutcome?
+    /// The limit that refused the request, for `apipod_rate_limited_total`.
+    var rateLimited: LimitReason?
 
     /// Adds the time since `start` to the wait on the upstream.
     mutating func addUpstreamWait(since start: Deadline) {
