@@ -79,8 +79,7 @@ enum KeysCommands {
     static func limit(_ context: CommandContext) throws -> ExitStatus {
         let change = try LimitOptions.change(context, clearable: true)
         let store = try context.openStore(.mustExist)
-        let record = try store.resolve(context.invocation.arguments[0])
-        let updated = try store.updateLimits(change, id: record.id)
+        let updated = try store.updateLimits(change, id: store.resolve(context.invocation.arguments[0]).id)
         let verb = change.isEmpty ? "has" : "now has"
         try context.console.out(
             "key \(updated.id) (\(updated.displayPrefix)…, \(updated.name.escapedForTerminal)) \(verb) \(LimitOptions.summary(updated))\n")

@@ -162,6 +162,16 @@ struct KeyLimiterTests {
         #expect(record.effectiveLimits == KeyLimits(rpm: 5, dailyTokens: 100))
     }
 
+    @Test func retryAfterIsWholeSecondsRoundedUpAndNeverZero() {
+        func seconds(_ nanoseconds: Int64) -> Int64 {
+            LimitRefusal(reason: .rpm, limit: 1, retryAfterNanoseconds: nanoseconds).retryAfterSeconds
+        }
+        #expect(seconds(1) == 1)
+        #expect(seconds(1_000_000_000) == 1)
+        #expect(seconds(1_000_000_001) == 2, "a client told 1 s would come back too early")
+        #expect(seconds(29_149_000_000) == 30)
+    }
+
     @Test(arguments: [
         (Int64(0), "0ms"), (1, "1ms"), (20_000_000, "20ms"), (999_000_001, "1s"), (1_000_000_000, "1s"),
         (1_500_000_000, "1.5s"), (360_000_000_000, "6m0s"), (3_723_250_000_000, "1h2m3.25s"),
