@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Memory of the limiter state for 10,000 keys with limits (issue 12's target: under 2 MB).
-# `serve` on a database of KEYS keys that each carry rpm, concurrency and a daily quota of 0
+# First exactly: Benchmarks/LimiterMemory, built against the release ApipodKit, makes and uses
+# the limiters of KEYS keys and reports the heap they take (glibc's mallinfo2). Then as `serve`
+# holds them: `serve` on a database of KEYS keys that each carry rpm, concurrency and a daily quota of 0
 # (so every request is refused by the quota and no upstream is needed). After a warm-up of as
 # many requests with one key (buffers, code, SQLite's page cache), each key makes one request:
 # its record is loaded, its KeyLimiter made and checked. The growth of the resident set is an
@@ -15,6 +17,11 @@ KEYS=${KEYS:-10000}
 require_free_ports 18141
 swift build -c release --product apipodctl >/dev/null
 binary=$(realpath .build/release/apipodctl)
+swiftc -O -import-objc-header Benchmarks/LimiterMemory/malloc.h -I .build/release/Modules -I Sources/CSystem \
+    Benchmarks/LimiterMemory/main.swift .build/release/ApipodKit.build/*.o -lsqlite3 -o "$WORK/limiter-memory"
+echo "== KeyLimiters alone"
+"$WORK/limiter-memory" "$KEYS"
+
 export DATABASE_PATH="$WORK/keys.db"
 "$binary" db migrate >/dev/null
 python3 - "$DATABASE_PATH" "$KEYS" "$WORK/keys.txt" <<'PY'
@@ -57,4 +64,4 @@ after=$(rss_kb "$server")
 echo "== serve, $KEYS keys with rpm 600, concurrency 4, daily_tokens 0"
 echo "warm-up: $refused requests with one key refused 429; resident $before KiB"
 echo "one request per key: $refused_all refused 429 by their quota; resident $after KiB"
-echo "growth for $KEYS keys (limiter state + the key cache's entries): $((after - before)) KiB"
+echo "growth for $KEYS keys (limiter state, the key cache's entries, SQLite's page cache): $((after - before)) KiB"

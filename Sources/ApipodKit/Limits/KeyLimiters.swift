@@ -6,7 +6,7 @@ import Synchronization
 /// record gets the same object back, so limits changed in the database keep their state.
 public final class KeyLimiters: Sendable {
     /// Protected by its mutex. Grows with the keys that are used or counted (ids come from the
-    /// database) and never shrinks: about 64 bytes a key, see `Benchmarks/limiter-memory.sh`.
+    /// database) and never shrinks: about 75 bytes a key with the table's share, see `Benchmarks/limiter-memory.sh`.
     private let limiters = Mutex<[Int64: KeyLimiter]>([:])
     public let clock: LimitClock
 
