@@ -6,7 +6,8 @@
 # a change on the request path shows even on a busy host. Give two binaries to compare them,
 # one after the other under the same load.
 # Usage: Benchmarks/proxy-instructions.sh [BINARY...]   (default .build/release/apipodctl;
-#        CONNECTIONS=50 SECONDS_COUNTED=6 TOP=25 to change)
+#        CONNECTIONS=50 SECONDS_COUNTED=6 TOP=25 to change; KEY_OPTIONS="--rpm 10000000
+#        --concurrency 1000 --daily-tokens 1000000000000" gives the key limits that all pass)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
@@ -26,7 +27,8 @@ wait_port 18130
 for binary in "$@"; do
     binary=$(realpath "$binary")
     export DATABASE_PATH="$WORK/keys-$RANDOM.db"
-    APIPOD_KEY=$("$binary" keys create --name bench 2>/dev/null)
+    # shellcheck disable=SC2086 # KEY_OPTIONS is a list of words
+    APIPOD_KEY=$("$binary" keys create --name bench ${KEY_OPTIONS:-} 2>/dev/null)
     export APIPOD_KEY
     ANTIGRAVITY_URL=http://127.0.0.1:18130 ANTIGRAVITY_KEY=upstream-key valgrind --tool=callgrind --instr-atstart=no \
         --cache-sim=yes --D1=49152,12,64 --LL=1048576,16,64 --callgrind-out-file="$WORK/proxy.out" \
@@ -42,7 +44,7 @@ for binary in "$@"; do
     callgrind_control -i off "$server" >/dev/null 2>&1
     callgrind_control -d "$server" >/dev/null 2>&1
     sleep 1
-    echo "== $binary serve, wrk -c$CONNECTIONS, $requests proxied requests counted"
+    echo "== $binary serve${KEY_OPTIONS:+ (key: $KEY_OPTIONS)}, wrk -c$CONNECTIONS, $requests proxied requests counted"
     python3 Benchmarks/callgrind_report.py "$WORK"/proxy.out.* "$requests" "$TOP"
     kill "$server"
     wait "$server" 2>/dev/null || true

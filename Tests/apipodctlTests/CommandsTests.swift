@@ -162,7 +162,7 @@ struct CommandsTests {
             return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         }
         #expect(try complete("apipodctl k") == ["keys"])
-        #expect(Set(try complete("apipodctl keys ")) == ["create", "list", "disable", "enable", "--help", "-h"])
+        #expect(Set(try complete("apipodctl keys ")) == ["create", "list", "limit", "disable", "enable", "--help", "-h"])
         #expect(try complete("apipodctl keys create --ex") == ["--expires-in"])
         try cli.write("routes.json", "{}")
         #expect(try complete("apipodctl route simulate --routes rou") == ["routes.json"])

@@ -10,6 +10,7 @@ struct DatabaseFilesTests {
 
     static let readingCommands: [[String]] = [
         ["keys", "list"], ["keys", "list", "--all", "--json"], ["keys", "disable", "1"], ["keys", "enable", "apk_AbCdEfGh"],
+        ["keys", "limit", "1", "--rpm", "5"], ["tiers", "list"], ["tiers", "list", "--json"],
     ]
 
     @Test(arguments: readingCommands)

@@ -100,6 +100,6 @@ struct HelpFormatterTests {
 
     @Test func keysCreateUsageLine() {
         let usage = HelpFormatter(root: CommandTable.root).shortUsage(for: ["keys", "create"])
-        #expect(usage == "apipodctl keys create --name NAME [--tier TIER] [--expires-in DURATION] [--json] [--db PATH] [--env-file PATH]")
+        #expect(usage == "apipodctl keys create --name NAME [--tier TIER] [--expires-in DURATION] [--rpm N] [--concurrency N] [--daily-tokens N] [--json] [--db PATH] [--env-file PATH]")
     }
 }

@@ -81,6 +81,44 @@ struct ServeProcessTests {
         group.shutdown()
     }
 
+    /// `keys limit` and `tiers set` in another process reach a running server as key changes
+    /// do: the next requests are judged by the new limits (within a second; the loop below only
+    /// guards against a hang).
+    @Test func limitsSetByTheCLIReachARunningServer() async throws {
+        let cli = BinaryRunner()
+        defer { cli.remove() }
+        let upstream = try MockUpstream()
+        let group = try EventLoopGroup(count: 1)
+        let key = try cli.run("keys", "create", "--name", "alice").stdout.trimmingCharacters(in: .newlines)
+        let serve = try Serve(cli: cli, upstreamPort: upstream.port)
+        let client = TestClient(loop: group.loops[0], port: serve.port)
+        try await serve.waitUntilReady(client: client)
+        let auth = [("Authorization", "Bearer \(key)")]
+        func statusUntil(not status: Int) async throws -> Int {
+            var seen = status
+            for _ in 0..<200 where seen == status {
+                seen = try await client.send("POST", "/v1/chat/completions", headers: auth, body: Array(#"{"model":"m"}"#.utf8)).status
+                if seen == status { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            return seen
+        }
+        for _ in 0..<3 { #expect(try await client.send("POST", "/v1/chat/completions", headers: auth, body: Array(#"{"model":"m"}"#.utf8)).status == 200) }
+
+        #expect(try cli.run("tiers", "set", "elite", "--rpm", "1").status == 0)
+        #expect(try await statusUntil(not: 200) == 429, "the tier's limit never reached the server")
+        #expect(try cli.run("keys", "limit", "1", "--rpm", "1000").status == 0)
+        #expect(try await statusUntil(not: 429) == 200, "the key's own limit never reached the server")
+        #expect(try cli.run("keys", "limit", "1", "--daily-tokens", "0").status == 0)
+        #expect(try await statusUntil(not: 200) == 429)
+        let refused = try await client.send("POST", "/v1/chat/completions", headers: auth, body: Array(#"{"model":"m"}"#.utf8))
+        #expect(refused.text.contains("insufficient_quota"))
+
+        serve.process.terminate()
+        serve.process.waitUntilExit()
+        await upstream.stop()
+        group.shutdown()
+    }
+
     @Test func sigtermLetsAStreamInFlightFinishThenExitsZero() async throws {
         let cli = BinaryRunner()
         defer { cli.remove() }

@@ -1,6 +1,7 @@
 /// The admin HTTP API of the original service and the gateways it learnt from:
-/// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`, and the
-/// upstream board, `GET /admin/upstreams` (or `/admin/fallback`; `UpstreamsRoute`).
+/// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`, the
+/// upstream board, `GET /admin/upstreams` (or `/admin/fallback`; `UpstreamsRoute`), and the
+/// limit routes of `LimitRoutes.swift`.
 /// Off (404) unless an admin secret is configured; the secret in `x-admin-secret` is compared
 /// in constant time. Never returns a full key except once, from `create-key`.
 struct AdminRoutes: Sendable {
@@ -35,7 +36,7 @@ struct AdminRoutes: Sendable {
             let order = try CreateKeyRequest(body: body)
             let key = try APIKey.generate()
             let record = try await writer.perform { store throws(StorageError) in
-                try store.insert(key, name: order.name, tier: order.tier, lifetime: order.lifetime, now: now)
+                try store.insert(key, name: order.name, tier: order.tier, lifetime: order.lifetime, limits: order.limits, now: now)
             }
             authenticator.invalidate()
             try await respond(response, status: 201, .object([
@@ -43,6 +44,7 @@ struct AdminRoutes: Sendable {
                 ("created_at", .string(record.createdAt.rfc3339)),
                 ("expires_at", record.expiresAt.map { .string($0.rfc3339) } ?? .null),
                 ("id", .integer(record.id)),
+                ("limits", record.limits.json), ("effective_limits", record.effectiveLimits.json),
             ]), &entry)
         case ("GET", 2) where parts[1] == "keys":
             let records = try await writer.perform { store throws(StorageError) in try store.listKeys() }
@@ -60,11 +62,13 @@ struct AdminRoutes: Sendable {
         case ("GET", 2) where parts[1] == "upstreams" || parts[1] == "fallback":
             try await respond(response, status: 200, UpstreamsRoute.json(board), &entry)
         default:
-            throw APIError(.notFound, "no admin route \(method) \(path)")
+            guard try await handleLimitRoute(request, method: method, parts: parts, response, &entry) else {
+                throw APIError(.notFound, "no admin route \(method) \(path)")
+            }
         }
     }
 
-    private func respond(_ response: ResponseWriter, status: Int, _ json: JSONOutput, _ entry: inout RequestLogEntry) async throws {
+    func respond(_ response: ResponseWriter, status: Int, _ json: JSONOutput, _ entry: inout RequestLogEntry) async throws {
         var head = HTTPResponseHead(status: status)
         head.headers.add(name: "Content-Type", value: "application/json")
         let body = Array(json.rendered().utf8)

@@ -9,10 +9,15 @@ public struct KeyRecord: Sendable, Equatable {
     public var createdAt: Timestamp
     public var expiresAt: Timestamp?
     public var lastUsedAt: Timestamp?
+    /// The key's own limits; nil fields fall back to `tierLimits`.
+    public var limits: KeyLimits
+    /// The limits its tier carried when the record was read (none when the tier has none set).
+    public var tierLimits: KeyLimits
 
     public init(
         id: Int64, name: String, tier: String, displayPrefix: String, isActive: Bool,
-        createdAt: Timestamp, expiresAt: Timestamp?, lastUsedAt: Timestamp?
+        createdAt: Timestamp, expiresAt: Timestamp?, lastUsedAt: Timestamp?,
+        limits: KeyLimits = .none, tierLimits: KeyLimits = .none
     ) {
         self.id = id
         self.name = name
@@ -22,7 +27,12 @@ public struct KeyRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.lastUsedAt = lastUsedAt
+        self.limits = limits
+        self.tierLimits = tierLimits
     }
+
+    /// What the proxy enforces: the key's own value, else its tier's, else no limit.
+    public var effectiveLimits: KeyLimits { limits.overlaid(on: tierLimits) }
 
     /// Disabled wins over expired: an operator's explicit decision is the more useful answer.
     public func status(at now: Timestamp) -> KeyStatus {

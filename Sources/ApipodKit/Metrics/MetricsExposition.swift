@@ -11,7 +11,7 @@ struct ScrapeContext: Sendable {
 
 extension MetricsSnapshot {
     /// Every series of SPEC §11 in the text exposition format, in a fixed order. Series with no
-    /// data yet (tokens, rate limits) have their HELP and TYPE lines and no sample, as a client
+    /// data yet (tokens) have their HELP and TYPE lines and no sample, as a client
     /// library shows a labelled counter nothing has incremented.
     func exposition(_ context: ScrapeContext) -> [UInt8] {
         var out = ExpositionWriter()
@@ -58,6 +58,9 @@ extension MetricsSnapshot {
         out.sample("apipod_open_connections", [:], String(context.openConnections))
         out.family("apipod_tokens_total", "counter", help: "Tokens by model and kind (input, output, cached input).")
         out.family("apipod_rate_limited_total", "counter", help: "Requests refused by a limit, by reason.")
+        for reason in LimitReason.allCases {
+            out.sample("apipod_rate_limited_total", ["reason": reason.label], rateLimited[Int(reason.rawValue)])
+        }
 
         if let process = context.process {
             out.family("process_cpu_seconds_total", "counter", help: "Total user and system CPU time spent in seconds.")

@@ -33,6 +33,8 @@ final class MetricsShard: @unchecked Sendable {
         var durationNanoseconds: Int64
         /// Time spent waiting on the upstream; the overhead is the rest of the duration.
         var upstreamWaitNanoseconds: Int64?
+        /// The limit that refused the request, if one did.
+        var rateLimited: LimitReason? = nil
     }
 
     /// Counts one finished request, its upstream attempts and its timings.
@@ -49,6 +51,7 @@ final class MetricsShard: @unchecked Sendable {
             values.attempts.add(AttemptSeries(provider: provider, model: routed, outcome: attempt.outcome).key)
         }
         if request.attempts.count > 1 { values.failovers += 1 }
+        if let reason = request.rateLimited { values.rateLimited[Int(reason.rawValue)] += 1 }
     }
 
     func streamStarted() { values.activeStreams += 1 }

@@ -11,6 +11,8 @@ struct MetricsSnapshot: Sendable {
     var requestDuration = LatencyHistogram(.requestDuration)
     var proxyOverhead = LatencyHistogram(.proxyOverhead)
     var activeStreams = 0
+    /// Requests refused by a limit, by `LimitReason.rawValue`.
+    var rateLimited = [UInt64](repeating: 0, count: LimitReason.allCases.count)
 
     mutating func add(_ other: MetricsSnapshot) {
         for (key, count) in other.requests.entries { requests.add(key, count) }
@@ -19,6 +21,7 @@ struct MetricsSnapshot: Sendable {
         requestDuration.add(other.requestDuration)
         proxyOverhead.add(other.proxyOverhead)
         activeStreams += other.activeStreams
+        for index in rateLimited.indices { rateLimited[index] += other.rateLimited[index] }
     }
 }
 

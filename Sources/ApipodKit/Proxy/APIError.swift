@@ -18,6 +18,10 @@ public struct APIError: Error, Sendable, Equatable {
         case badRequest, notFound, payloadTooLarge
         case upstreamUnreachable, upstreamTimeout
         case internalError
+        /// A key's rpm or concurrency limit (SPEC §10).
+        case rateLimited
+        /// A key's daily token quota (SPEC §10).
+        case quotaExceeded
     }
 
     public let kind: Kind
@@ -26,11 +30,14 @@ public struct APIError: Error, Sendable, Equatable {
     /// What only the log is told: the upstream's address and the connect error, say, which are
     /// the operator's business and would show a client the network behind the proxy.
     public let logDetail: String?
+    /// Header fields the answer carries besides Content-Type (`Retry-After` on a 429, say).
+    public let headers: HTTPHeaders
 
-    public init(_ kind: Kind, _ message: String, logDetail: String? = nil) {
+    public init(_ kind: Kind, _ message: String, logDetail: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
         self.kind = kind
         self.message = message
         self.logDetail = logDetail
+        self.headers = headers
     }
 
     public var status: Int {
@@ -43,6 +50,7 @@ public struct APIError: Error, Sendable, Equatable {
         case .upstreamUnreachable: 502
         case .upstreamTimeout: 504
         case .internalError: 500
+        case .rateLimited, .quotaExceeded: 429
         }
     }
 
@@ -74,6 +82,8 @@ public struct APIError: Error, Sendable, Equatable {
         case .upstreamUnreachable: "upstream_unreachable"
         case .upstreamTimeout: "upstream_timeout"
         case .internalError: "internal_error"
+        case .rateLimited: "rate_limit_exceeded"
+        case .quotaExceeded: "insufficient_quota"
         }
     }
 
@@ -83,6 +93,9 @@ public struct APIError: Error, Sendable, Equatable {
             "invalid_request_error"
         case .upstreamUnreachable, .upstreamTimeout, .internalError:
             "server_error"
+        // OpenAI's own types for these two codes.
+        case .rateLimited: "requests"
+        case .quotaExceeded: "insufficient_quota"
         }
     }
 
@@ -94,6 +107,7 @@ public struct APIError: Error, Sendable, Equatable {
         case .notFound: "not_found_error"
         case .payloadTooLarge: "request_too_large"
         case .upstreamUnreachable, .upstreamTimeout, .internalError: "api_error"
+        case .rateLimited, .quotaExceeded: "rate_limit_error"
         }
     }
 }

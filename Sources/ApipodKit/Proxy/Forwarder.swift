@@ -30,7 +30,10 @@ final class Forwarder: Sendable {
 
     /// - Parameter target: the request target to send upstream, its path normalised.
     func forward(_ request: ServerRequest, path: String, target: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
-        entry.keyID = try await authenticate(request.head.headers)
+        let key = try await authenticate(request.head.headers)
+        entry.keyID = key.record.id
+        let permit = try admit(key, &entry)
+        defer { permit.release() }
         // One snapshot for the whole request: a reload meanwhile does not change its rules.
         let rules = self.rules.current
 
@@ -73,16 +76,17 @@ final class Forwarder: Sendable {
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
-    private func authenticate(_ headers: HTTPHeaders) async throws -> Int64 {
+    private func authenticate(_ headers: HTTPHeaders) async throws -> (record: KeyRecord, limiter: KeyLimiter?) {
         var presented: Substring?
         if let authorization = headers["authorization"] { presented = Self.bearerToken(authorization) }
         if presented == nil, let apiKey = headers["x-api-key"] { presented = Substring(apiKey) }
         guard let presented, !presented.isEmpty else {
             throw APIError(.missingKey, "missing API key: send 'Authorization: Bearer apk_…' or 'x-api-key: apk_…'")
         }
-        switch await authenticator.authenticate(presented) {
+        let (result, limiter) = await authenticator.authenticate(presented)
+        switch result {
         case .valid(let record):
-            return record.id
+            return (record, limiter)
         case .unknown:
             throw APIError(.invalidKey, "invalid API key")
         case .disabled:

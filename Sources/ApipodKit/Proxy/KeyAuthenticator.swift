@@ -6,11 +6,17 @@ import Synchronization
 /// judged per request from the record, so only a change in the database can make an entry wrong.
 /// A timer on the read worker polls SQLite's `PRAGMA data_version` every 250 ms and empties the
 /// cache when another connection (the CLI, or this server's own writer) has committed, so a key
-/// created, disabled or enabled anywhere takes effect within a second. Last-use times are
-/// collected in memory and written by the write worker once a second, behind the requests.
+/// created, disabled, enabled or given new limits anywhere takes effect within a second.
+/// Last-use times are collected in memory and written by the write worker once a second,
+/// behind the requests.
+///
+/// A cached entry carries the key's `KeyLimiter` (from `limiters`, fetched when the record is
+/// loaded), so a request finds its limit state in the entry it already looked up; the limiter
+/// outlives the entry, and a reloaded record gets the same one.
 public final class KeyAuthenticator: Sendable {
     private let reader: KeyStoreWorker
     private let writer: KeyStoreWorker
+    public let limiters: KeyLimiters
     /// Protected by its mutex; emptied on any database change, and when it reaches `cacheLimit`
     /// (so a client spraying random keys cannot grow it without bound).
     private let cache = Mutex(Cache())
@@ -23,9 +29,13 @@ public final class KeyAuthenticator: Sendable {
     public static let cacheLimit = 10_000
     public static let pollMilliseconds = 250
 
-    public init(reader: KeyStoreWorker, writer: KeyStoreWorker, onError: @escaping @Sendable (StorageError) -> Void) {
+    public init(
+        reader: KeyStoreWorker, writer: KeyStoreWorker, limiters: KeyLimiters,
+        onError: @escaping @Sendable (StorageError) -> Void
+    ) {
         self.reader = reader
         self.writer = writer
+        self.limiters = limiters
         self.onError = onError
     }
 
@@ -78,37 +88,46 @@ public final class KeyAuthenticator: Sendable {
     /// before an invalidation must not put what it read back after it (a key disabled through
     /// the admin API would otherwise pass until the next `data_version` poll).
     private struct Cache {
-        var entries: [SHA256.Digest: KeyRecord?] = [:]
+        var entries: [SHA256.Digest: CachedKey?] = [:]
         var generation: UInt64 = 0
     }
 
-    /// The verdict for a presented key at `now`. Storage errors are reported and treated as
-    /// "unknown": refusing a request is safer than letting one through unchecked.
-    public func authenticate(_ presented: Substring, now: Timestamp = .now()) async -> AuthenticationResult {
-        guard APIKey.isPlausible(presented) else { return .unknown }
+    /// A key's record as read, and its limiter.
+    private struct CachedKey {
+        let record: KeyRecord
+        let limiter: KeyLimiter
+    }
+
+    /// The verdict for a presented key at `now`, and the key's limiter when it is known.
+    /// Storage errors are reported and treated as "unknown": refusing a request is safer than
+    /// letting one through unchecked.
+    public func authenticate(_ presented: Substring, now: Timestamp = .now()) async -> (result: AuthenticationResult, limiter: KeyLimiter?) {
+        guard APIKey.isPlausible(presented) else { return (.unknown, nil) }
         let digest = SHA256.digest(presented.utf8)
-        let record: KeyRecord?
+        let key: CachedKey?
         let (cached, generation) = cache.withLock { ($0.entries[digest], $0.generation) }
         if let cached {
-            record = cached
+            key = cached
         } else {
+            let record: KeyRecord?
             do {
                 record = try await reader.perform { store throws(StorageError) in try store.key(digest: digest.bytes) }
             } catch {
                 onError(error)
-                return .unknown
+                return (.unknown, nil)
             }
+            key = record.map { CachedKey(record: $0, limiter: limiters.limiter(forKey: $0.id)) }
             cache.withLock { cache in
                 guard cache.generation == generation else { return }
                 if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
-                cache.entries[digest] = .some(record)
+                cache.entries[digest] = .some(key)
             }
         }
-        guard let record else { return .unknown }
-        let result = AuthenticationResult(record: record, at: now)
+        guard let key else { return (.unknown, nil) }
+        let result = AuthenticationResult(record: key.record, at: now)
         if case .valid = result {
-            pendingUse.withLock { $0[record.id] = now }
+            pendingUse.withLock { $0[key.record.id] = now }
         }
-        return result
+        return (result, key.limiter)
     }
 }

@@ -141,6 +141,7 @@ public final class ProxyHandler: HTTPHandler {
         var head = HTTPResponseHead(status: answer.status)
         head.headers.add(name: "Content-Type", value: "application/json")
         if answer.kind == .missingKey { head.headers.add(name: "WWW-Authenticate", value: "Bearer") }
+        for field in answer.headers { head.headers.add(name: field.name, value: field.value) }
         do {
             try await response.send(head, body: answer.body(dialect))
         } catch {

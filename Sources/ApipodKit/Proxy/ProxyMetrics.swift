@@ -54,6 +54,6 @@ extension MetricsShard {
         record(Request(
             route: entry.route, status: entry.status, requestedModel: entry.requestedModel,
             attempts: entry.attempts, durationNanoseconds: durationNanoseconds,
-            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds))
+            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds, rateLimited: entry.rateLimited))
     }
 }

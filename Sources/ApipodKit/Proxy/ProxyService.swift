@@ -87,7 +87,7 @@ public enum ProxyService {
         let reader = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "read")
         let writer = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "write")
         if let looseMode = reader.looseMode { log.note("warning: \(looseMode)") }
-        let authenticator = KeyAuthenticator(reader: reader, writer: writer) { error in
+        let authenticator = KeyAuthenticator(reader: reader, writer: writer, limiters: KeyLimiters(clock: .system)) { error in
             log.note("key database: \(error.description)")
         }
         authenticator.start()

@@ -22,6 +22,8 @@ struct RequestLogEntry {
     var upstreamWaitNanoseconds: Int64?
     /// Every attempt at an upstream, in order (SPEC §8, failover); the last one answered.
     var attempts: [UpstreamAttempt] = []
+    /// The limit that refused the request, for `apipod_rate_limited_total`.
+    var rateLimited: LimitReason?
 
     /// Adds the time since `start` to the wait on the upstream.
     mutating func addUpstreamWait(since start: Deadline) {

@@ -5,7 +5,7 @@ import Glibc
 /// (the CLI's main thread, or the server's storage thread); other processes may hold their own
 /// stores on the same file, which WAL mode and the busy timeout make safe.
 public final class KeyStore {
-    private let connection: SQLiteConnection
+    let connection: SQLiteConnection
     public let path: String
     /// What opening did to the schema.
     public let migrationReport: MigrationReport
@@ -44,38 +44,40 @@ public final class KeyStore {
 
     /// Stores a freshly generated key for `name`; only its digest and display prefix are kept.
     public func insert(
-        _ key: APIKey, name: String, tier: String = defaultTier, lifetime: KeyLifetime?, now: Timestamp = .now()
+        _ key: APIKey, name: String, tier: String = defaultTier, lifetime: KeyLifetime?,
+        limits: KeyLimits = .none, now: Timestamp = .now()
     ) throws(StorageError) -> KeyRecord {
         try Self.validate(field: "name", name, maximumBytes: 200)
         try Self.validate(field: "tier", tier, maximumBytes: 64)
+        try Self.validate(limits)
         let expiresAt = lifetime.map { now.adding(seconds: $0.seconds) }
-        return try run {
+        let id = try run {
             try connection.query("""
-                INSERT INTO api_keys (key_digest, display_prefix, name, tier, active, created_at, expires_at)
-                VALUES (?, ?, ?, ?, 1, ?, ?)
+                INSERT INTO api_keys (key_digest, display_prefix, name, tier, active, created_at, expires_at, rpm, concurrency, daily_tokens)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
                 """, [
                     .blob(key.digest), .text(key.displayPrefix), .text(name), .text(tier),
                     .integer(now.secondsSinceEpoch), expiresAt.map { .integer($0.secondsSinceEpoch) } ?? .null,
-                ])
-            return KeyRecord(
-                id: connection.lastInsertRowID, name: name, tier: tier, displayPrefix: key.displayPrefix,
-                isActive: true, createdAt: now, expiresAt: expiresAt, lastUsedAt: nil)
+                ] + LimitKind.allCases.map { Self.value(limits[$0]) })
+            return connection.lastInsertRowID
         }
+        guard let record = try self.key(id: id) else { throw .keyNotFound(reference: String(id)) }
+        return record
     }
 
     /// Every key, oldest first.
     public func listKeys() throws(StorageError) -> [KeyRecord] {
-        try run { try connection.query("SELECT \(Self.recordColumns) FROM api_keys ORDER BY id").map(Self.record) }
+        try run { try connection.query("SELECT \(Self.recordColumns) FROM \(Self.recordSource) ORDER BY id").map(Self.record) }
     }
 
     public func key(id: Int64) throws(StorageError) -> KeyRecord? {
-        try run { try connection.query("SELECT \(Self.recordColumns) FROM api_keys WHERE id = ?", [.integer(id)]).first.map(Self.record) }
+        try run { try connection.query("SELECT \(Self.recordColumns) FROM \(Self.recordSource) WHERE id = ?", [.integer(id)]).first.map(Self.record) }
     }
 
     /// The record of the key whose digest is `digest`, whatever its status.
     public func key(digest: [UInt8]) throws(StorageError) -> KeyRecord? {
         try run {
-            try connection.query("SELECT \(Self.recordColumns) FROM api_keys WHERE key_digest = ?", [.blob(digest)])
+            try connection.query("SELECT \(Self.recordColumns) FROM \(Self.recordSource) WHERE key_digest = ?", [.blob(digest)])
                 .first.map(Self.record)
         }
     }
@@ -117,7 +119,7 @@ public final class KeyStore {
         }
         let matches = try run {
             try connection.query(
-                "SELECT \(Self.recordColumns) FROM api_keys WHERE substr(display_prefix, 1, ?) = ? ORDER BY id",
+                "SELECT \(Self.recordColumns) FROM \(Self.recordSource) WHERE substr(display_prefix, 1, ?) = ? ORDER BY id",
                 [.integer(Int64(prefixed.count)), .text(prefixed)]
             ).map(Self.record)
         }
@@ -175,7 +177,7 @@ public final class KeyStore {
         }
     }
 
-    private func run<Result>(_ body: () throws -> Result) throws(StorageError) -> Result {
+    func run<Result>(_ body: () throws -> Result) throws(StorageError) -> Result {
         do {
             return try body()
         } catch let error as StorageError {
@@ -187,9 +189,14 @@ public final class KeyStore {
         }
     }
 
-    private static let recordColumns = "id, name, tier, display_prefix, active, created_at, expires_at, last_used_at"
+    static let recordColumns = """
+        k.id, k.name, k.tier, k.display_prefix, k.active, k.created_at, k.expires_at, k.last_used_at,
+        k.rpm, k.concurrency, k.daily_tokens, t.rpm, t.concurrency, t.daily_tokens
+        """
+    /// A key's row with its tier's limits beside it, so one read gives the effective limits.
+    static let recordSource = "api_keys k LEFT JOIN tiers t ON t.name = k.tier"
 
-    private static func record(_ row: SQLiteRow) -> KeyRecord {
+    static func record(_ row: SQLiteRow) -> KeyRecord {
         KeyRecord(
             id: row[0].integer ?? 0,
             name: row[1].text ?? "",
@@ -198,13 +205,21 @@ public final class KeyStore {
             isActive: row[4].integer != 0,
             createdAt: Timestamp(secondsSinceEpoch: row[5].integer ?? 0),
             expiresAt: row[6].integer.map(Timestamp.init(secondsSinceEpoch:)),
-            lastUsedAt: row[7].integer.map(Timestamp.init(secondsSinceEpoch:)))
+            lastUsedAt: row[7].integer.map(Timestamp.init(secondsSinceEpoch:)),
+            limits: limits(row, from: 8), tierLimits: limits(row, from: 11))
+    }
+
+    /// The three limit columns starting at `first`, in `LimitKind.allCases` order.
+    static func limits(_ row: SQLiteRow, from first: Int) -> KeyLimits {
+        KeyLimits(
+            rpm: row[first].integer.map(Int.init), concurrency: row[first + 1].integer.map(Int.init),
+            dailyTokens: row[first + 2].integer.map(Int.init))
     }
 
     /// A name or tier is printed in listings and logs: the limit counts bytes, since one
     /// character can carry thousands of combining marks, and neither control characters nor
     /// bidirectional controls (U+202E turns the rest of a line around) may reach a terminal.
-    private static func validate(field: String, _ value: String, maximumBytes: Int) throws(StorageError) {
+    static func validate(field: String, _ value: String, maximumBytes: Int) throws(StorageError) {
         if value.trimmingASCIIWhitespace().isEmpty {
             throw .invalidField(name: field, reason: "it must not be empty")
         }

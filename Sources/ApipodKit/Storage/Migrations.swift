@@ -25,6 +25,7 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(id: "001_create_api_keys", apply: createAPIKeys),
         Migration(id: "002_adopt_seed_users", apply: SeedAdoption.adoptUsersTable),
+        Migration(id: "003_key_limits_and_tiers", apply: addKeyLimitsAndTiers),
     ]
 
     /// Brings the schema up to date; a no-op when it already is.
@@ -78,6 +79,23 @@ enum Migrations {
                 last_used_at INTEGER
             );
             CREATE INDEX api_keys_display_prefix ON api_keys (display_prefix);
+            """)
+        return MigrationEffect()
+    }
+
+    /// SPEC §10: a key's own limits (null: its tier's apply) and the tiers' defaults (null:
+    /// unlimited). A tier needs no row until one of its limits is set.
+    private static func addKeyLimitsAndTiers(_ connection: SQLiteConnection) throws -> MigrationEffect {
+        try connection.execute("""
+            ALTER TABLE api_keys ADD COLUMN rpm INTEGER CHECK (rpm IS NULL OR rpm > 0);
+            ALTER TABLE api_keys ADD COLUMN concurrency INTEGER CHECK (concurrency IS NULL OR concurrency > 0);
+            ALTER TABLE api_keys ADD COLUMN daily_tokens INTEGER CHECK (daily_tokens IS NULL OR daily_tokens >= 0);
+            CREATE TABLE tiers (
+                name TEXT PRIMARY KEY NOT NULL,
+                rpm INTEGER CHECK (rpm IS NULL OR rpm > 0),
+                concurrency INTEGER CHECK (concurrency IS NULL OR concurrency > 0),
+                daily_tokens INTEGER CHECK (daily_tokens IS NULL OR daily_tokens >= 0)
+            );
             """)
         return MigrationEffect()
     }

@@ -71,7 +71,8 @@ public indirect enum JSONOutput: Sendable, Equatable {
 }
 
 extension KeyRecord {
-    /// The record as the CLI's `--json` and the admin API show it; never the key.
+    /// The record as the CLI's `--json` and the admin API show it; never the key. `limits` are
+    /// the key's own, `effective_limits` what is enforced (its own, else its tier's; null: none).
     public func json(at now: Timestamp) -> JSONOutput {
         .object([
             ("id", .integer(id)),
@@ -82,6 +83,8 @@ extension KeyRecord {
             ("created_at", .string(createdAt.rfc3339)),
             ("expires_at", expiresAt.map { .string($0.rfc3339) } ?? .null),
             ("last_used_at", lastUsedAt.map { .string($0.rfc3339) } ?? .null),
+            ("limits", limits.json),
+            ("effective_limits", effectiveLimits.json),
         ])
     }
 }

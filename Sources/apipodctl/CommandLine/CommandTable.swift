@@ -17,7 +17,7 @@ enum CommandTable {
             configuration: flags, then environment variables, then ./.env, then defaults.
             """,
         options: [OptionSpec(long: "version", help: "Show the version.")],
-        subcommands: [serve, keys, route, db, help],
+        subcommands: [serve, keys, tiers, route, db, help],
         examples: [
             Example(command: "apipodctl keys create --name alice", explanation: "Make a key for alice; it is printed once."),
             Example(command: "apipodctl serve --port 8081", explanation: "Run the proxy."),
@@ -59,12 +59,12 @@ enum CommandTable {
 
     static let keys = CommandSpec(
         name: "keys",
-        abstract: "Create, list, disable and enable client API keys.",
+        abstract: "Create, list, limit, disable and enable client API keys.",
         discussion: """
             Keys are stored as SHA-256 digests with a short display prefix, never in plaintext, \
             so a key is shown only when it is created. Changes take effect in a running server \
             within a second. Of the keys commands only create makes a missing database; list, \
-            disable and enable exit 74 instead, naming the path, and create nothing.
+            limit, disable and enable exit 74 instead, naming the path, and create nothing.
             """,
         subcommands: [
             CommandSpec(
@@ -78,22 +78,41 @@ enum CommandTable {
                     OptionSpec(long: "name", value: ValueSpec(placeholder: "NAME"), help: "Who or what the key is for.", isRequired: true),
                     OptionSpec(long: "tier", value: ValueSpec(placeholder: "TIER"), help: "A label passed on to logs (default elite)."),
                     OptionSpec(long: "expires-in", value: ValueSpec(placeholder: "DURATION"), help: "Lifetime: days (30, 1.5) or 30d, 12h, 15m, 45s. Default: never expires."),
-                    jsonOption, databaseOption, envFileOption,
-                ],
+                ] + LimitOptions.specs(clearable: false) + [jsonOption, databaseOption, envFileOption],
                 examples: [
                     Example(command: "apipodctl keys create --name alice --expires-in 30d", explanation: "A key for alice, valid for 30 days."),
                     Example(command: "KEY=$(apipodctl keys create --name ci 2>/dev/null)", explanation: "Capture the key in a script."),
+                    Example(command: "apipodctl keys create --name bot --rpm 60 --concurrency 2", explanation: "A key limited to 60 requests a minute, 2 at once."),
                 ]
             ),
             CommandSpec(
                 name: "list",
                 abstract: "List keys without revealing them.",
-                discussion: "Shows id, name, tier, display prefix, status, and when each key was created, expires and was last used (UTC).",
+                discussion: """
+                    Shows id, name, tier, display prefix, status, when each key was created, expires \
+                    and was last used (UTC), and the limits enforced on it: its own, or its tier's \
+                    (marked *).
+                    """,
                 options: [
                     OptionSpec(long: "all", short: "a", help: "Include disabled and expired keys."),
                     jsonOption, databaseOption, envFileOption,
                 ],
                 examples: [Example(command: "apipodctl keys list --all", explanation: "Every key, whatever its status.")]
+            ),
+            CommandSpec(
+                name: "limit",
+                abstract: "Set or clear a key's own limits.",
+                discussion: """
+                    A limit set here wins over the key's tier's; none clears it, so the tier's \
+                    applies again. Without options, shows the key's limits. A running server \
+                    enforces the change within a second. Refused requests get 429 with Retry-After.
+                    """,
+                options: LimitOptions.specs(clearable: true) + [databaseOption, envFileOption],
+                arguments: [ArgumentSpec(placeholder: "ID|KEY|PREFIX", help: "The key's id, the full key, or its 12-character prefix as keys list shows it (apk_AbCdEfGh).")],
+                examples: [
+                    Example(command: "apipodctl keys limit 3 --rpm 30 --daily-tokens 1000000", explanation: "30 requests a minute and a million tokens a day for key 3."),
+                    Example(command: "apipodctl keys limit apk_AbCdEfGh --rpm none", explanation: "Clear its own rpm limit; its tier's applies."),
+                ]
             ),
             CommandSpec(
                 name: "disable",
@@ -108,6 +127,31 @@ enum CommandTable {
                 options: [databaseOption, envFileOption],
                 arguments: [ArgumentSpec(placeholder: "ID|KEY|PREFIX", help: "The key's id, the full key, or its 12-character prefix as keys list shows it (apk_AbCdEfGh).")],
                 examples: [Example(command: "apipodctl keys enable apk_AbCdEfGh", explanation: "Enable the key starting apk_AbCdEfGh.")]
+            ),
+        ]
+    )
+
+    static let tiers = CommandSpec(
+        name: "tiers",
+        abstract: "Set and list the default limits of each tier.",
+        discussion: """
+            A key carries a tier (default elite); the tier's limits apply to every key of it \
+            that has no limit of its own. A tier with no limits set limits nothing.
+            """,
+        subcommands: [
+            CommandSpec(
+                name: "set",
+                abstract: "Set or clear a tier's limits.",
+                discussion: "Creates the database if needed. A running server enforces the change within a second.",
+                options: LimitOptions.specs(clearable: true) + [databaseOption, envFileOption],
+                arguments: [ArgumentSpec(placeholder: "NAME", help: "The tier, as keys carry it (elite, free, ...).")],
+                examples: [Example(command: "apipodctl tiers set free --rpm 20 --daily-tokens 200000", explanation: "Limit every free key without limits of its own.")]
+            ),
+            CommandSpec(
+                name: "list",
+                abstract: "List the tiers, their keys and limits.",
+                options: [jsonOption, databaseOption, envFileOption],
+                examples: [Example(command: "apipodctl tiers list --json", explanation: "The tiers as JSON, as GET /admin/tiers answers.")]
             ),
         ]
     )

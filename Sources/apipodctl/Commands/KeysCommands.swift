@@ -1,7 +1,7 @@
 import ApipodKit
 import Glibc
 
-/// `keys create | list | disable | enable`.
+/// `keys create | list | limit | disable | enable`.
 enum KeysCommands {
     static func create(_ context: CommandContext) throws -> ExitStatus {
         let invocation = context.invocation
@@ -13,10 +13,12 @@ enum KeysCommands {
                 throw ParseError.invalidValue(value: text, option: "--expires-in", path: invocation.path, expected: error.description)
             }
         }
+        let limits = KeyLimits.none.applying(try LimitOptions.change(context, clearable: false))
         let store = try context.openStore(.mayCreate)
         let key = try APIKey.generate()
         let record = try store.insert(
-            key, name: invocation.value("name") ?? "", tier: invocation.value("tier") ?? defaultTier, lifetime: lifetime)
+            key, name: invocation.value("name") ?? "", tier: invocation.value("tier") ?? defaultTier, lifetime: lifetime,
+            limits: limits)
         // A reader that has gone must show up as EPIPE, not end the process with the key stored.
         signal(SIGPIPE, SIG_IGN)
         let text: String
@@ -57,15 +59,30 @@ enum KeysCommands {
                                         : "no active keys; 'apipodctl keys list --all' shows the others\n")
             return .success
         }
-        let header = ["ID", "NAME", "TIER", "PREFIX", "STATUS", "CREATED", "EXPIRES", "LAST USED"]
+        let header = ["ID", "NAME", "TIER", "PREFIX", "STATUS", "CREATED", "EXPIRES", "LAST USED", "RPM", "CONCURRENCY", "TOKENS/DAY"]
         let rows = records.map { record in
             [
                 String(record.id), record.name, record.tier, record.displayPrefix + "…",
                 record.status(at: now).rawValue, record.createdAt.shortUTC,
                 record.expiresAt?.shortUTC ?? "never", record.lastUsedAt?.shortUTC ?? "never",
-            ]
+            ] + LimitKind.allCases.map { LimitOptions.effectiveCell(record, $0) }
         }
-        try context.console.out(TextTable(header: header, rows: rows).rendered())
+        var text = TextTable(header: header, rows: rows, rightAligned: [8, 9, 10]).rendered()
+        if records.contains(where: { record in LimitKind.allCases.contains { record.limits[$0] == nil && record.tierLimits[$0] != nil } }) {
+            text += "* from the key's tier (apipodctl tiers list); - no limit\n"
+        }
+        try context.console.out(text)
+        return .success
+    }
+
+    /// `keys limit ID|PREFIX [--rpm N|none] …`: changes the limits given, prints the result.
+    static func limit(_ context: CommandContext) throws -> ExitStatus {
+        let change = try LimitOptions.change(context, clearable: true)
+        let store = try context.openStore(.mustExist)
+        let updated = try store.updateLimits(change, id: store.resolve(context.invocation.arguments[0]).id)
+        let verb = change.isEmpty ? "has" : "now has"
+        try context.console.out(
+            "key \(updated.id) (\(updated.displayPrefix)…, \(updated.name.escapedForTerminal)) \(verb) \(LimitOptions.summary(updated))\n")
         return .success
     }
 

@@ -12,7 +12,7 @@ struct KeyAuthenticatorTests {
         KeyAuthenticator(
             reader: try KeyStoreWorker(path: path, opening: .mayCreate, label: "read"),
             writer: try KeyStoreWorker(path: path, opening: .mayCreate, label: "write"),
-            onError: { Issue.record("storage error: \($0)") })
+            limiters: KeyLimiters(clock: .system), onError: { Issue.record("storage error: \($0)") })
     }
 
     @Test func aKeyDisabledByAnotherConnectionIsRefusedSoon() async throws {
@@ -23,14 +23,14 @@ struct KeyAuthenticatorTests {
         let authenticator = try makeAuthenticator(path)
         authenticator.start()
 
-        #expect(await authenticator.authenticate(Substring(key.text)) == .valid(record))
-        #expect(await authenticator.authenticate(Substring(key.text)) == .valid(record), "second answer from the cache")
+        #expect(await authenticator.authenticate(Substring(key.text)).result == .valid(record))
+        #expect(await authenticator.authenticate(Substring(key.text)).result == .valid(record), "second answer from the cache")
 
         try cli.setActive(false, id: record.id)
         // The poll interval is 250 ms; the loop only guards against a hang on a very slow machine.
         var refused = false
         for _ in 0..<400 where !refused {
-            if case .disabled = await authenticator.authenticate(Substring(key.text)) { refused = true } else { usleep(25_000) }
+            if case .disabled = await authenticator.authenticate(Substring(key.text)).result { refused = true } else { usleep(25_000) }
         }
         #expect(refused, "the disable never took effect")
         await authenticator.stop()
@@ -47,7 +47,7 @@ struct KeyAuthenticatorTests {
         let record = try cli.insert(key, name: "alice", lifetime: nil)
         let reader = try KeyStoreWorker(path: path, opening: .mustExist, label: "read")
         let authenticator = KeyAuthenticator(
-            reader: reader, writer: try KeyStoreWorker(path: path, opening: .mustExist, label: "write"), onError: { Issue.record("storage error: \($0)") })
+            reader: reader, writer: try KeyStoreWorker(path: path, opening: .mustExist, label: "write"), limiters: KeyLimiters(clock: .system), onError: { Issue.record("storage error: \($0)") })
         let group = try EventLoopGroup(count: 1)
         let readerHeld = DispatchSemaphore(value: 0), readerFree = DispatchSemaphore(value: 0)
         let lookupStarted = Atomic<Bool>(false), loopHeld = Atomic<Bool>(false), loopFree = Atomic<Bool>(false)
@@ -56,7 +56,7 @@ struct KeyAuthenticatorTests {
         readerHeld.wait()
         let lookup = Task(executorPreference: group.loops[0]) {
             lookupStarted.store(true, ordering: .releasing)
-            return await authenticator.authenticate(Substring(key.text))
+            return await authenticator.authenticate(Substring(key.text)).result
         }
         while !lookupStarted.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
         // The loop runs the lookup on to its read before it takes this job.
@@ -74,16 +74,16 @@ struct KeyAuthenticatorTests {
         loopFree.store(true, ordering: .releasing)
         await holdLoop.value
         #expect(await lookup.value == .valid(record), "the lookup read the key before it was disabled")
-        #expect(await authenticator.authenticate(Substring(key.text)) == .disabled(try #require(try cli.key(id: record.id))),
+        #expect(await authenticator.authenticate(Substring(key.text)).result == .disabled(try #require(try cli.key(id: record.id))),
                 "the invalidation stands: the stale record was not cached")
         group.shutdown()
     }
 
     @Test func unknownAndMalformedKeysAreRefused() async throws {
         let authenticator = try makeAuthenticator(scratch.file("keys.db"))
-        #expect(await authenticator.authenticate(Substring(try APIKey.generate().text)) == .unknown)
-        #expect(await authenticator.authenticate("Bearer nonsense") == .unknown)
-        #expect(await authenticator.authenticate("") == .unknown)
+        #expect(await authenticator.authenticate(Substring(try APIKey.generate().text)).result == .unknown)
+        #expect(await authenticator.authenticate("Bearer nonsense").result == .unknown)
+        #expect(await authenticator.authenticate("").result == .unknown)
     }
 
     @Test func expiryIsJudgedPerRequestNotCached() async throws {
@@ -92,8 +92,8 @@ struct KeyAuthenticatorTests {
         let created = Timestamp(secondsSinceEpoch: 2_000_000_000)
         let record = try KeyStore(path: path, opening: .mayCreate).insert(key, name: "a", lifetime: KeyLifetime(seconds: 60), now: created)
         let authenticator = try makeAuthenticator(path)
-        #expect(await authenticator.authenticate(Substring(key.text), now: created) == .valid(record))
-        #expect(await authenticator.authenticate(Substring(key.text), now: created.adding(seconds: 60)) == .expired(record))
+        #expect(await authenticator.authenticate(Substring(key.text), now: created).result == .valid(record))
+        #expect(await authenticator.authenticate(Substring(key.text), now: created.adding(seconds: 60)).result == .expired(record))
     }
 
     @Test func lastUseIsWrittenOnStop() async throws {
@@ -106,5 +106,33 @@ struct KeyAuthenticatorTests {
         _ = await authenticator.authenticate(Substring(key.text), now: usedAt)
         await authenticator.stop()
         #expect(try KeyStore(path: path, opening: .mayCreate).key(id: record.id)?.lastUsedAt == usedAt)
+    }
+
+    /// A change of limits in another connection reaches the cached record, and the reloaded
+    /// record keeps the key's limiter: its state (the requests in flight, the day's tokens)
+    /// must survive every refresh of the cache.
+    @Test func limitsChangedElsewhereReachTheCacheAndTheLimiterSurvives() async throws {
+        let path = scratch.file("keys.db")
+        let cli = try KeyStore(path: path, opening: .mayCreate)
+        let key = try APIKey.generate()
+        let record = try cli.insert(key, name: "alice", lifetime: nil)
+        let authenticator = try makeAuthenticator(path)
+        authenticator.start()
+        let (first, limiter) = await authenticator.authenticate(Substring(key.text))
+        #expect(first == .valid(record))
+        var change = KeyLimitsChange()
+        change.set(.rpm, 7)
+        try cli.updateLimits(change, id: record.id)
+        var seen: KeyLimits?
+        var sameLimiter = false
+        for _ in 0..<400 where seen?.rpm != 7 {
+            let (result, current) = await authenticator.authenticate(Substring(key.text))
+            if case .valid(let reloaded) = result { seen = reloaded.effectiveLimits }
+            sameLimiter = current === limiter
+            if seen?.rpm != 7 { usleep(25_000) }
+        }
+        #expect(seen == KeyLimits(rpm: 7), "the new limit never reached the cache")
+        #expect(sameLimiter, "a reloaded record must keep the key's limiter")
+        await authenticator.stop()
     }
 }
