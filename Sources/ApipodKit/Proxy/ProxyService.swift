@@ -75,9 +75,12 @@ public enum ProxyService {
         let upstream = configuration.upstream
         let clientConfiguration = HTTPClientConfiguration(
             host: upstream.host, port: UInt16(upstream.port), responseHeadTimeout: configuration.upstreamResponseTimeout)
-        let transport: any UpstreamTransport = switch upstream.scheme {
-        case .http: HTTPClient(configuration: clientConfiguration, group: group)
-        case .https: URLSessionClient(upstream: upstream, configuration: clientConfiguration)
+        let transport: any UpstreamTransport
+        do {
+            transport = try UpstreamTransports.make(url: upstream, configuration: clientConfiguration, group: group)
+        } catch {
+            group.shutdown()
+            throw error
         }
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
         let forwarder = Forwarder(
