@@ -27,8 +27,9 @@ struct HTTPSUpstreamTests {
         for library in ["libFoundation", "libcurl", "libApipodHTTPS", "libssl"] {
             #expect(!maps.contains(library), "an http:// proxy maps \(library)")
         }
-        serve.process.terminate()
-        serve.process.waitUntilExit()
+        let process = serve.process
+        process.terminate()
+        try await offThePool { process.waitUntilExit() }
         await upstream.stop()
         group.shutdown()
     }
@@ -36,9 +37,10 @@ struct HTTPSUpstreamTests {
     @Test func anHTTPSUpstreamStreamsThroughTheLoadedLibrary() async throws {
         let cli = BinaryRunner()
         defer { cli.remove() }
-        let upstream = try TLSUpstream(in: cli.directory)
+        let directory = cli.directory
+        let upstream = try await offThePool { try TLSUpstream(in: directory) }
         defer { upstream.stop() }
-        let key = try cli.run("keys", "create", "--name", "tls").stdout.trimmingCharacters(in: .newlines)
+        let key = try await offThePool { try cli.run("keys", "create", "--name", "tls") }.stdout.trimmingCharacters(in: .newlines)
         let port = try ServeProcessTests.freePort()
         let serve = Process()
         serve.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
@@ -75,31 +77,49 @@ struct HTTPSUpstreamTests {
         #expect(maps.contains("libApipodHTTPS.so"))
         #expect(maps.contains("libFoundationNetworking"))
         serve.terminate()
-        serve.waitUntilExit()
+        try await offThePool { serve.waitUntilExit() }
         #expect(serve.terminationStatus == 0, "\(String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         group.shutdown()
     }
 
-    @Test func anHTTPSUpstreamWithoutTheLibraryExits69() throws {
+    @Test func anHTTPSUpstreamWithoutTheLibraryExits69() async throws {
         let cli = BinaryRunner()
         defer { cli.remove() }
         let lonely = cli.directory.appendingPathComponent("apipodctl").path
-        try FileManager.default.copyItem(atPath: BinaryRunner.binary, toPath: lonely)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: lonely)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(try ServeProcessTests.freePort()), "--upstream", "https://127.0.0.1:9"]
-        process.environment = cli.environment
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 69)
+        let arguments = ["serve", "--host", "127.0.0.1", "--port", String(try ServeProcessTests.freePort()), "--upstream", "https://127.0.0.1:9"]
+        let environment = cli.environment
+        let (status, stderr) = try await offThePool {
+            try FileManager.default.copyItem(atPath: BinaryRunner.binary, toPath: lonely)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: lonely)
+            process.arguments = arguments
+            process.environment = environment
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, stderr)
+        }
+        #expect(status == 69)
         #expect(stderr.contains("an https:// upstream needs libApipodHTTPS.so next to the apipodctl binary"))
         #expect(stderr.contains("\(cli.directory.path)/libApipodHTTPS.so cannot be loaded"))
         #expect(stderr.split(separator: "\n").count == 1, "one line: \(stderr)")
     }
+}
+
+/// Runs blocking work (a child process to its end, a file copy) on a thread of its own: the
+/// cooperative pool has one thread per core, two here, and the tests running beside need them.
+func offThePool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Why the TLS upstream could not be set up.
+struct TLSUpstreamError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// The files a process has mapped, read whole (a `/proc` file reports no size to read up to).
@@ -111,7 +131,8 @@ func memoryMaps(of pid: Int32) throws -> String {
 
 /// A TLS upstream in Python (the toolchain has no TLS server): answers any POST with three
 /// server-sent events, flushed one by one, and records each request's method, path and x-api-key.
-final class TLSUpstream {
+final class TLSUpstream: @unchecked Sendable {
+    // Every property is set once in init; `process` is only signalled and waited for.
     let port: Int
     /// A folder holding only `ca-certificates.crt`, the upstream's self-signed certificate.
     let trustedFolder: String
@@ -132,7 +153,7 @@ final class TLSUpstream {
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
         openssl.waitUntilExit()
-        try #require(openssl.terminationStatus == 0, "openssl req failed")
+        guard openssl.terminationStatus == 0 else { throw TLSUpstreamError(description: "openssl req failed") }
 
         log = directory.appendingPathComponent("upstream.log").path
         let script = directory.appendingPathComponent("tls_upstream.py").path
@@ -144,7 +165,10 @@ final class TLSUpstream {
         process.standardOutput = out
         try process.run()
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        port = try #require(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)), "the upstream printed no port: \(line)")
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TLSUpstreamError(description: "the upstream printed no port: \(line)")
+        }
+        self.port = port
     }
 
     func requests() -> [String] {

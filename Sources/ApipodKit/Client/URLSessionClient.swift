@@ -49,17 +49,19 @@ public final class URLSessionClient: UpstreamTransport, @unchecked Sendable {
         for (name, value) in head.headers where !Self.managedByURLSession.contains(name.lowercased()) {
             lines += "\(name): \(value)\n"
         }
+        let descriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard descriptor >= 0 else { throw HTTPClientError.unreachable("eventfd: \(String(cString: strerror(errno)))") }
+        let signal = try Socket(adopting: descriptor, on: loop)
         let bytes = body.count > 0 ? body.joined : []
         let handle = bytes.withUnsafeBufferPointer { body in
             library.task(engine, head.method, base + head.target, lines, body.baseAddress, body.count)
         }
-        guard let handle else { throw HTTPClientError.badResponse("cannot form a URL from the target") }
-        let task = HTTPSTask(handle: handle, library: library)
-
-        let descriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard descriptor >= 0 else { throw HTTPClientError.unreachable("eventfd: \(String(cString: strerror(errno)))") }
-        let signal = try Socket(adopting: descriptor, on: loop)
-        let exchange = URLSessionExchange(task: task, descriptor: descriptor)
+        guard let handle else {
+            signal.close()
+            throw HTTPClientError.badResponse("cannot form a URL from the target")
+        }
+        // From here on the exchange owns the task and releases it when it goes.
+        let exchange = URLSessionExchange(task: HTTPSTask(handle: handle, library: library), descriptor: descriptor)
         library.start(engine, handle, Unmanaged.passRetained(exchange).toOpaque())
         let answer = URLSessionAnswer(exchange: exchange, signal: signal, configuration: configuration)
         try await answer.waitForHead(watching: client)
