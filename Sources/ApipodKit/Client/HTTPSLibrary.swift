@@ -34,7 +34,10 @@ struct HTTPSLibrary: Sendable {
     }
 
     private static let loaded: Result<HTTPSLibrary, HTTPSLibraryError> = Result { () throws(HTTPSLibraryError) in
-        try HTTPSLibrary(path: executableDirectory() + "/" + fileName)
+        guard let directory = executableDirectory() else {
+            throw HTTPSLibraryError(path: "/proc/self/exe", reason: "cannot tell which folder the executable is in")
+        }
+        return try HTTPSLibrary(path: directory + "/" + fileName)
     }
 
     init(path: String) throws(HTTPSLibraryError) {
@@ -53,13 +56,14 @@ struct HTTPSLibrary: Sendable {
     }
 
     /// The folder of `/proc/self/exe`: the real file, whatever link or relative path started it.
-    private static func executableDirectory() -> String {
+    /// Nil without /proc: never the working directory, where anyone could have put a library.
+    private static func executableDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return "." }
+        guard count > 0 else { return nil }
         let path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        guard path.hasPrefix("/"), let slash = path.lastIndex(of: "/") else { return nil }
+        return slash == path.startIndex ? "" : String(path[..<slash])
     }
 
     private static func lastError() -> String {
