@@ -11,6 +11,8 @@ let package = Package(
     name: "apipodctl",
     products: [
         .executable(name: "apipodctl", targets: ["apipodctl"]),
+        // URLSession for https:// upstreams, opened by `serve` only when it needs it (HTTPSLibrary).
+        .library(name: "ApipodHTTPS", type: .dynamic, targets: ["ApipodHTTPS"]),
     ],
     targets: [
         .systemLibrary(
@@ -21,6 +23,12 @@ let package = Package(
         .target(
             name: "ApipodKit",
             dependencies: ["CSystem"],
+            swiftSettings: swiftSettings
+        ),
+        // Foundation lives here and nowhere else in Sources: ApipodKit calls it through C entry
+        // points, so the library holds no copy of ApipodKit.
+        .target(
+            name: "ApipodHTTPS",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

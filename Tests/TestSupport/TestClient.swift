@@ -43,6 +43,7 @@ public struct TestClient: Sendable {
         var head: HTTPResponseHead?
         var body: [UInt8] = []
         var pieces: [(bytes: [UInt8], at: Deadline)] = []
+        var ended = false
         while true {
             if let event = try parser.next() {
                 switch event {
@@ -59,7 +60,13 @@ public struct TestClient: Sendable {
                 continue
             }
             let count = try await socket.readSome(deadline: .after(.seconds(30))) { parser.append($0) }
-            if count == 0 { parser.finish() }
+            if count == 0 {
+                // Closed before a response began: the parser has nothing more to say, and
+                // reading on would only spin.
+                if ended { throw SocketError.peerClosed(operation: "read a response") }
+                ended = true
+                parser.finish()
+            }
         }
     }
 }

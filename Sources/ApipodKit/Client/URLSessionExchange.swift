@@ -1,15 +1,13 @@
 import Glibc
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// What the URLSession delegate has received for one request and the waiting task has not
 /// yet taken. Written on the delegate queue, read by the request's task; protected by its mutex.
+/// The library holds it (through an unmanaged reference) from the task's start to its finish.
 final class URLSessionExchange: @unchecked Sendable {
     // `task` and `descriptor` never change; `state` is protected by its mutex, and the
     // descriptor is signalled only while `state.open` (so never after the task closed it).
-    let task: URLSessionDataTask
+    let task: HTTPSTask
     private let descriptor: Int32
     private let state = Mutex(State())
 
@@ -29,9 +27,18 @@ final class URLSessionExchange: @unchecked Sendable {
         case nothingYet
     }
 
-    init(task: URLSessionDataTask, descriptor: Int32) {
+    init(task: HTTPSTask, descriptor: Int32) {
         self.task = task
         self.descriptor = descriptor
+    }
+
+    deinit {
+        task.release()
+    }
+
+    /// The exchange a library callback's context names (the library still holds it).
+    static func from(_ context: UnsafeMutableRawPointer) -> URLSessionExchange {
+        Unmanaged<URLSessionExchange>.fromOpaque(context).takeUnretainedValue()
     }
 
     func deliver(head: HTTPResponseHead) {

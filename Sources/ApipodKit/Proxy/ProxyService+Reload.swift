@@ -16,7 +16,7 @@ extension ProxyService {
         let status: String
         do {
             let configuration = try reload()
-            for line in running.reload(configuration) { log.note(line) }
+            for line in try running.reload(configuration) { log.note(line) }
             status = "reloaded the routing rules"
             log.note("SIGHUP received; \(status)")
         } catch {

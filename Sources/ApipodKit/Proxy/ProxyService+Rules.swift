@@ -2,19 +2,13 @@
 extension ProxyService {
     /// The rules for `configuration`: one endpoint per provider, each with its own transport
     /// (its own keep-alive pool). Providers whose URL did not change keep `previous`'s transport.
-    static func rules(_ configuration: ServerConfiguration, previous: ProxyRules?, group: EventLoopGroup) -> ProxyRules {
-        ProxyRules(configuration, previous: previous) { url in
-            makeTransport(for: url, responseHeadTimeout: configuration.upstreamResponseTimeout, group: group)
-        }
-    }
-
-    /// The one place a provider's transport is made: our HTTP/1.1 client for `http://`,
-    /// URLSession for `https://`.
-    private static func makeTransport(for url: UpstreamURL, responseHeadTimeout: Duration, group: EventLoopGroup) -> any UpstreamTransport {
-        let clientConfiguration = HTTPClientConfiguration(host: url.host, port: UInt16(url.port), responseHeadTimeout: responseHeadTimeout)
-        return switch url.scheme {
-        case .http: HTTPClient(configuration: clientConfiguration, group: group)
-        case .https: URLSessionClient(upstream: url, configuration: clientConfiguration)
+    /// Throws `HTTPSLibraryError` when a provider is `https://` and the library that speaks it
+    /// cannot be loaded.
+    static func rules(_ configuration: ServerConfiguration, previous: ProxyRules?, group: EventLoopGroup) throws -> ProxyRules {
+        try ProxyRules(configuration, previous: previous) { url in
+            let clientConfiguration = HTTPClientConfiguration(
+                host: url.host, port: UInt16(url.port), responseHeadTimeout: configuration.upstreamResponseTimeout)
+            return try UpstreamTransports.make(url: url, configuration: clientConfiguration, group: group)
         }
     }
 

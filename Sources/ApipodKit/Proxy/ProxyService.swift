@@ -67,8 +67,8 @@ public enum ProxyService {
 
         /// Replaces the routing rules with `configuration`'s (SIGHUP). Requests in flight keep
         /// the rules they started with. Returns the lines to log about the new rules.
-        public func reload(_ configuration: ServerConfiguration) -> [String] {
-            let new = ProxyService.rules(configuration, previous: rules.current, group: group)
+        public func reload(_ configuration: ServerConfiguration) throws -> [String] {
+            let new = try ProxyService.rules(configuration, previous: rules.current, group: group)
             ProxyService.register(new.table, on: board)
             rules.replace(with: new)
             return ProxyService.describe(configuration)
@@ -93,7 +93,13 @@ public enum ProxyService {
         authenticator.start()
         let group = try EventLoopGroup(count: loops)
         let upstream = configuration.upstream
-        let rules = RulesSlot(rules(configuration, previous: nil, group: group))
+        let rules: RulesSlot
+        do {
+            rules = RulesSlot(try Self.rules(configuration, previous: nil, group: group))
+        } catch {
+            group.shutdown()
+            throw error
+        }
         let board = UpstreamBoard()
         register(rules.current.table, on: board)
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil

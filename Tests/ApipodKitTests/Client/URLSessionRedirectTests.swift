@@ -16,7 +16,7 @@ extension ClientTests {
             head.headers.add(name: "Location", value: "http://127.0.0.1:\(elsewhere.port)/stolen")
             try await response.send(head, body: Array("moved".utf8))
         }
-        let transport = URLSessionClient(
+        let transport = try URLSessionClient(
             upstream: try UpstreamURL(parsing: "http://127.0.0.1:\(upstream.port)"),
             configuration: HTTPClientConfiguration(host: "127.0.0.1", port: upstream.port))
         let loop = upstream.clientLoop
