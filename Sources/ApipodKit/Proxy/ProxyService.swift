@@ -83,7 +83,7 @@ public enum ProxyService {
         let forwarder = Forwarder(
             authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), transport: transport,
             upstream: upstream, upstreamKey: configuration.upstreamKey, metrics: metrics)
-        let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
+        let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator, live: metrics?.live) }
         let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics)
         let server: HTTPServer
         do {
