@@ -46,11 +46,21 @@ public struct BrowserPage: Sendable {
     }
 
     public func pressEnter() async throws {
+        try await press(key: "Enter", code: 13, text: "\r")
+    }
+
+    /// Moves the focus on, as the Tab key does.
+    public func pressTab() async throws {
+        try await press(key: "Tab", code: 9, text: nil)
+    }
+
+    private func press(key: String, code: Int64, text: String?) async throws {
         for kind in ["keyDown", "keyUp"] {
-            _ = try await send("Input.dispatchKeyEvent", [
-                ("type", .string(kind)), ("key", .string("Enter")), ("code", .string("Enter")),
-                ("windowsVirtualKeyCode", .integer(13)), ("text", .string("\r")),
-            ])
+            var params: [(String, JSONOutput)] = [
+                ("type", .string(kind)), ("key", .string(key)), ("code", .string(key)), ("windowsVirtualKeyCode", .integer(code)),
+            ]
+            if let text, kind == "keyDown" { params.append(("text", .string(text))) }
+            _ = try await send("Input.dispatchKeyEvent", params)
         }
     }
 

@@ -18,6 +18,7 @@ enum DashboardScript {
   const dateTimeFormat = new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'});
   const dayFormat = new Intl.DateTimeFormat(undefined, {month: 'short', day: 'numeric', timeZone: 'UTC'});
   const hourFormat = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit'});
+  const hourCellFormat = new Intl.DateTimeFormat(undefined, {month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit'});
   const COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
   const OTHER_COLOUR = '#a0a7b0';
   const SVG = 'http://www.w3.org/2000/svg';
@@ -42,10 +43,10 @@ enum DashboardScript {
   const utc = date => date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
   /** A time in the browser's zone, with UTC on hover. */
-  function time(iso) {
+  function time(iso, format = dateTimeFormat) {
     if (!iso) return h('span', {class: 'muted', text: 'never'});
     const date = new Date(iso);
-    return h('time', {datetime: iso, title: utc(date), text: dateTimeFormat.format(date)});
+    return h('time', {datetime: iso, title: utc(date), text: format.format(date)});
   }
 
   class APIError extends Error {
@@ -127,6 +128,7 @@ enum DashboardScript {
     $('#app').hidden = false;
     $('#nav').hidden = false;
     $('#signout').hidden = false;
+    showFigures('loading', '—', '—', '—', '—');
     if (keys) {
       renderKeys(keys.keys);
       performance.mark('first-render');
@@ -438,7 +440,7 @@ enum DashboardScript {
       'Requests', 'Errors', 'Input tokens', 'Output tokens', 'Cached tokens'].concat(showCost ? ['Cost'] : []);
     const numbers = row => [row.requests, row.errors, row.input_tokens, row.output_tokens, row.cached_tokens].map(number)
       .concat(showCost ? [cost(row.cost_usd || 0)] : []);
-    const when = row => period === 'day' ? row.day : time(row.hour);
+    const when = row => period === 'day' ? row.day : time(row.hour, hourCellFormat);
     const cells = (values, first) => values.map((value, index) =>
       h('td', {'data-label': columns[index + first], class: index + first >= 2 ? 'n' : null}, value));
     const totals = answer.totals || {};
@@ -544,6 +546,14 @@ enum DashboardScript {
     return days ? `${days} d ${hours} h` : hours ? `${hours} h ${minutes} min` : minutes ? `${minutes} min` : `${Math.floor(seconds)} s`;
   }
 
+  /** The four figures; drawn with dashes before the first answer, so nothing below them moves when it comes. */
+  function showFigures(state, rate, streams, connections, uptime) {
+    const figure = (value, label, id) => h('div', {class: 'figure', 'data-testid': id}, h('b', {text: value}), h('span', {text: label}));
+    show('live', state, h('div', {class: 'figures'},
+      figure(rate, 'requests per second', 'live-rate'), figure(streams, 'open streams', 'live-streams'),
+      figure(connections, 'open connections', 'live-connections'), figure(uptime, 'up', 'live-uptime')));
+  }
+
   /** Requests per second from the last two samples; the first sample has none to compare with. */
   async function loadLive() {
     try {
@@ -552,10 +562,7 @@ enum DashboardScript {
       const rate = previousSample && now > previousSample.at && live.requests_total >= previousSample.requests
         ? rateFormat.format((live.requests_total - previousSample.requests) / ((now - previousSample.at) / 1000)) : '—';
       previousSample = {at: now, requests: live.requests_total};
-      const figure = (value, label, id) => h('div', {class: 'figure', 'data-testid': id}, h('b', {text: value}), h('span', {text: label}));
-      show('live', 'ready', h('div', {class: 'figures'},
-        figure(rate, 'requests per second', 'live-rate'), figure(number(live.active_streams), 'open streams', 'live-streams'),
-        figure(number(live.open_connections), 'open connections', 'live-connections'), figure(duration(live.uptime_seconds), 'up', 'live-uptime')));
+      showFigures('ready', rate, number(live.active_streams), number(live.open_connections), duration(live.uptime_seconds));
     } catch (error) {
       failed('live', error, 'Live figures are');
     }

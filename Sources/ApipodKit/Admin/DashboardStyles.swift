@@ -42,13 +42,15 @@ button.seg[aria-pressed=true]{background:var(--accent);color:var(--accent-fg);bo
 fieldset{border:0;padding:0;margin:1.2rem 0 0}
 legend{font-weight:600;padding:0;margin-bottom:.5rem}
 .fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.6rem;margin-bottom:.7rem}
-#notice{min-height:1.4em;margin:0 0 .6rem;color:var(--muted)}
+#notice{position:fixed;bottom:1rem;left:50%;transform:translateX(-50%);z-index:3;margin:0;max-width:calc(100vw - 2rem);padding:.5rem 1rem;border:1px solid var(--line);border-radius:8px;background:var(--card);box-shadow:0 2px 10px rgba(0,0,0,.15)}
+#notice:empty{display:none}
 #notice.error{color:var(--bad)}
 .head{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.6rem;margin-bottom:.6rem}
 .head h2{margin:0}
 .switches{display:flex;flex-wrap:wrap;gap:.6rem}
 .scroll,.frame{overflow:auto;border:1px solid var(--line);border-radius:6px}
 .scroll{max-height:22rem}
+.scroll th,.scroll td{white-space:nowrap}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-weight:600;color:var(--muted);background:var(--card);position:sticky;top:0}

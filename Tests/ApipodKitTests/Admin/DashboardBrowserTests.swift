@@ -104,9 +104,13 @@ struct DashboardBrowserTests {
         try await session.finish()
     }
 
-    @Test func aWrongSecretIsRefusedAndNotKept() async throws {
+    @Test func aWrongSecretIsRefusedAndNotKeptUsingTheKeyboardOnly() async throws {
         let session = try await Session.start()
-        try await session.signIn(with: "not-the-admin-secret")
+        // By keyboard alone: type, Tab to the button, Enter on it.
+        try await session.page.type("not-the-admin-secret")
+        try await session.page.pressTab()
+        #expect(try await session.text("form :focus") == "Sign in")
+        try await session.page.pressEnter()
         try await session.page.waitUntil("!document.querySelector('#signin-error').hidden")
         #expect(try await session.text("#signin-error") == "Wrong admin secret.")
         #expect(try await session.page.evaluate("document.querySelector('#app').hidden") == .bool(true))
