@@ -53,9 +53,14 @@ enum DashboardScript {
     constructor(status, message) { super(message); this.status = status; }
   }
 
-  /** One call to the admin API; rejects with an APIError that carries the status. */
+  /** Counts sign-ins and sign-outs: an answer that arrives after the one it was asked in is dropped. */
+  let era = 0;
+
+  /** One call to the admin API; rejects with an APIError that carries the status (-1: signed out meanwhile). */
   async function api(path, {method = 'GET', body, secret = sessionStorage.getItem(SECRET)} = {}) {
-    const headers = {'x-admin-secret': secret || ''};
+    const askedIn = era;
+    if (!secret) throw new APIError(-1, 'Signed out.');
+    const headers = {'x-admin-secret': secret};
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response;
     try {
@@ -66,6 +71,7 @@ enum DashboardScript {
     }
     let data = null;
     try { data = await response.json(); } catch { data = null; }
+    if (askedIn !== era) throw new APIError(-1, 'Signed out.');
     if (!response.ok) throw new APIError(response.status, (data && data.error && data.error.message) || response.statusText);
     return data;
   }
@@ -79,6 +85,7 @@ enum DashboardScript {
 
   /** What a view says when its call failed: quiet for a server without that endpoint. */
   function failed(view, error, what) {
+    if (error.status === -1) return;
     if (error.status === 401 || error.status === 403) return signOut('The admin secret was refused; sign in again.');
     if (error.status === 404) return show(view, 'unavailable', h('p', {class: 'empty', text: `${what} not available on this server.`}));
     show(view, 'error', h('p', {class: 'error', text: `${what} could not be read: ${error.message}`}));
@@ -111,6 +118,7 @@ enum DashboardScript {
     try {
       const keys = await api('keys', {secret});
       sessionStorage.setItem(SECRET, secret);
+      era += 1;
       input.value = '';
       enter(keys);
     } catch (failure) {
@@ -143,6 +151,10 @@ enum DashboardScript {
 
   function signOut(message) {
     sessionStorage.removeItem(SECRET);
+    era += 1;
+    keyList = [];
+    usageData = null;
+    for (const dialog of $$('dialog')) dialog.close();
     clearTimeout(liveTimer);
     liveTimer = 0;
     previousSample = null;
@@ -286,8 +298,9 @@ enum DashboardScript {
         await navigator.clipboard.writeText(secret.textContent);
         copied.textContent = 'Copied.';
       } catch {
+        // No clipboard API outside a secure context (plain http to another host): select it instead.
         getSelection().selectAllChildren(secret);
-        copied.textContent = 'Select and copy it by hand (Ctrl+C).';
+        copied.textContent = document.execCommand('copy') ? 'Copied.' : 'Selected: press Ctrl+C to copy it.';
       }
     };
     const dialog = h('dialog', {'aria-labelledby': 'created-title', 'data-testid': 'created-dialog'},
@@ -514,7 +527,8 @@ enum DashboardScript {
 
   function state(board) {
     if (board.state !== 'cooling') return h('span', {class: 'status ok', text: 'ok'});
-    return h('span', null, h('span', {class: 'status cooling', text: 'cooling'}), ' until ', time(board.until));
+    const cooling = h('span', {class: 'status cooling', text: 'cooling'});
+    return board.until ? h('span', null, cooling, ' until ', time(board.until)) : cooling;
   }
 
   function boardTable(caption, boards, withProvider) {
@@ -569,9 +583,16 @@ enum DashboardScript {
   }
 
   /** Live figures and upstream states every few seconds, while the tab is visible and signed in. */
+  let refreshing = false;
   async function refreshLive() {
     clearTimeout(liveTimer);
-    if (!document.hidden) await Promise.all([loadLive(), loadUpstreams()]);
+    if (refreshing) return; // the running refresh sets the next timer
+    refreshing = true;
+    try {
+      if (!document.hidden) await Promise.all([loadLive(), loadUpstreams()]);
+    } finally {
+      refreshing = false;
+    }
     if (sessionStorage.getItem(SECRET)) liveTimer = setTimeout(refreshLive, LIVE_EVERY_MS);
   }
 
