@@ -309,11 +309,28 @@ def session(page, size, out, fake):
     page.shot(f"{out}/{size}-upstreams.png", "[data-testid=upstreams]")
 
 
+def render_times(page, rounds):
+    """Signs out and in `rounds` times; the time from pressing Enter to the keys drawn, each time."""
+    times = []
+    for _ in range(rounds):
+        page.evaluate("document.querySelector('#signout').click(); true")
+        page.wait("document.activeElement && document.activeElement.id === 'secret'")
+        page.type(SECRET)
+        page.enter()
+        page.wait("document.querySelector('[data-testid=keys]').dataset.state === 'ready'"
+                  " && performance.getEntriesByName('signin-to-keys').length")
+        times.append(page.evaluate("performance.getEntriesByName('signin-to-keys')[0].duration"))
+    times.sort()
+    print(f"first render after the secret, {rounds} sign-ins: min {times[0]:.1f} ms,"
+          f" median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=".build/debug/apipodctl")
     parser.add_argument("--out", default="/tmp/apipod-shots")
     parser.add_argument("--no-fake", dest="fake", action="store_false")
+    parser.add_argument("--rounds", type=int, default=20, help="sign-ins to time at the end")
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="apipod-shots-")
@@ -339,6 +356,7 @@ def main():
         page = Page(browser, f"http://127.0.0.1:{server.server_address[1]}/admin/")
         for size in SIZES:
             session(page, size, options.out, options.fake)
+        render_times(page, options.rounds)
         problems = [e for e in browser.events if e.get("method") in ("Runtime.exceptionThrown",)
                     or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
                     or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["source"] != "network")]

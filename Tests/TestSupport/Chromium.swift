@@ -45,6 +45,7 @@ public final class Chromium: Sendable {
         var waiting: [Int: CheckedContinuation<JSONValue, any Error>] = [:]
         var events: [Event] = []
         var gone = false
+        var stopped = false
     }
 
     public let pid: pid_t
@@ -141,12 +142,19 @@ public final class Chromium: Sendable {
     }
 
     /// Asks the browser to close, then ends it by its pid if it has not within five seconds.
+    /// Only the first call does anything.
     public func stop() async {
+        guard state.withLock({ state in defer { state.stopped = true }; return !state.stopped }) else { return }
         _ = try? await send("Browser.close")
-        for _ in 0..<100 where waitpid(pid, nil, WNOHANG) == 0 {
+        var reaped = false
+        for _ in 0..<100 {
+            if waitpid(pid, nil, WNOHANG) == pid {
+                reaped = true
+                break
+            }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if kill(pid, 0) == 0 {
+        if !reaped {
             kill(pid, SIGKILL)
             waitpid(pid, nil, 0)
         }
