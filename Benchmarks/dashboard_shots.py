@@ -258,7 +258,8 @@ class Page:
             params.update(clip={**box, "scale": 1}, captureBeyondViewport=True)
         with open(path, "wb") as out:
             out.write(base64.b64decode(self.send("Page.captureScreenshot", params)["data"]))
-        self.evaluate("document.querySelector('.bar').style.position = ''; true")
+        if selector:
+            self.evaluate("document.querySelector('.bar').style.position = ''; true")
         print(path)
 
 
@@ -268,8 +269,9 @@ def session(page, size, out, fake):
               {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile})
     page.send("Page.reload")
     page.wait("document.readyState === 'complete' && document.querySelector('#secret')")
-    page.evaluate("sessionStorage.clear(); location.reload(); true")
-    page.wait("document.readyState === 'complete' && document.activeElement && document.activeElement.id === 'secret'")
+    page.evaluate("window.beforeReload = true; sessionStorage.clear(); location.reload(); true")
+    page.wait("!window.beforeReload && document.readyState === 'complete'"
+              " && document.activeElement && document.activeElement.id === 'secret'")
     page.shot(f"{out}/{size}-signed-out.png")
     page.type("not-the-secret")
     page.enter()
@@ -319,10 +321,11 @@ def render_times(page, rounds):
         page.enter()
         page.wait("document.querySelector('[data-testid=keys]').dataset.state === 'ready'"
                   " && performance.getEntriesByName('signin-to-keys').length")
-        times.append(page.evaluate("performance.getEntriesByName('signin-to-keys')[0].duration"))
-    times.sort()
-    print(f"first render after the secret, {rounds} sign-ins: min {times[0]:.1f} ms,"
-          f" median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms")
+        times.append(page.evaluate("['signin-to-keys', 'keys-drawn'].map(n => performance.getEntriesByName(n)[0].duration)"))
+    for index, what in enumerate(["first render after the secret", "of which drawing the keys"]):
+        figures = sorted(pair[index] for pair in times)
+        print(f"{what}, {rounds} sign-ins: min {figures[0]:.1f} ms,"
+              f" median {figures[len(figures) // 2]:.1f} ms, max {figures[-1]:.1f} ms")
 
 
 def main():

@@ -117,6 +117,7 @@ enum DashboardScript {
     performance.mark('signin');
     try {
       const keys = await api('keys', {secret});
+      performance.mark('keys-answered');
       sessionStorage.setItem(SECRET, secret);
       era += 1;
       input.value = '';
@@ -141,6 +142,7 @@ enum DashboardScript {
       renderKeys(keys.keys);
       performance.mark('first-render');
       performance.measure('signin-to-keys', 'signin', 'first-render');
+      performance.measure('keys-drawn', 'keys-answered', 'first-render');
     } else {
       loadKeys();
     }

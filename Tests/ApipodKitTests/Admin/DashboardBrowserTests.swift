@@ -103,8 +103,10 @@ struct DashboardBrowserTests {
             let page = session.page
             #expect(try await page.evaluate("document.querySelector('#app').hidden") == .bool(true))
             try await session.signedIn()
-            let rendered = try await page.evaluate("performance.getEntriesByName('signin-to-keys')[0]?.duration ?? -1").numberValue ?? -1
-            print("dashboard: first render of the keys after the secret was entered: \((rendered * 10).rounded() / 10) ms (target < 100 ms)")
+            let rendered = try await page.evaluate(
+                "['signin-to-keys', 'keys-drawn'].map(name => performance.getEntriesByName(name)[0].duration.toFixed(1)).join(' ms, of which drawing ')"
+            ).stringValue ?? "?"
+            print("dashboard: first render of the keys after the secret was entered: \(rendered) ms (target < 100 ms)")
 
             let prefix = String(session.harness.key.text.prefix(12))
             #expect(try await session.text("[data-testid=keys] tbody").contains("test"))
