@@ -10,7 +10,7 @@ struct AdminRoutes: Sendable {
     /// `GET /admin/live`'s figures; nil when `METRICS=off`, and the route is then 404.
     let live: (@Sendable () async -> LiveFigures)?
 
-    init(secret: String, writer: KeyStoreWorker, authenticator: KeyAuthenticator, live: (@Sendable () async -> LiveFigures)? = nil) {
+    init(secret: String, writer: KeyStoreWorker, authenticator: KeyAuthenticator, live: (@Sendable () async -> LiveFigures)?) {
         secretDigest = SHA256.hash(secret)
         self.writer = writer
         self.authenticator = authenticator
