@@ -3,22 +3,30 @@
 /// upstream board, `GET /admin/upstreams` (or `/admin/fallback`; `UpstreamsRoute`), and the
 /// limit routes of `LimitRoutes.swift`.
 /// Off (404) unless an admin secret is configured; the secret in `x-admin-secret` is compared
-/// in constant time. Never returns a full key except once, from `create-key`.
+/// in constant time. Never returns a full key except once, from `create-key`. The dashboard's
+/// page (`DashboardPage`) is served here too, without the secret; its API calls need it.
 struct AdminRoutes: Sendable {
     let secretDigest: [UInt8]
     let writer: KeyStoreWorker
     let authenticator: KeyAuthenticator
     let board: UpstreamBoard
+    /// `GET /admin/live`'s figures; nil when `METRICS=off`, and the route is then 404.
+    let live: (@Sendable () async -> LiveFigures)?
 
-    init(secret: String, writer: KeyStoreWorker, authenticator: KeyAuthenticator, board: UpstreamBoard) {
+    init(
+        secret: String, writer: KeyStoreWorker, authenticator: KeyAuthenticator, board: UpstreamBoard,
+        live: (@Sendable () async -> LiveFigures)?
+    ) {
         secretDigest = SHA256.hash(secret)
         self.writer = writer
         self.authenticator = authenticator
         self.board = board
+        self.live = live
     }
 
     /// Answers an `/admin/…` request; the status goes into `entry` for the log.
     func handle(_ request: ServerRequest, path: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+        if try await DashboardPage.answer(request, path: path, response, &entry) { return }
         guard let presented = request.head.headers["x-admin-secret"] else {
             throw APIError(.missingKey, "the admin API needs the x-admin-secret header")
         }
@@ -61,6 +69,9 @@ struct AdminRoutes: Sendable {
             try await respond(response, status: 200, record.json(at: now), &entry)
         case ("GET", 2) where parts[1] == "upstreams" || parts[1] == "fallback":
             try await respond(response, status: 200, UpstreamsRoute.json(board), &entry)
+        case ("GET", 2) where parts[1] == "live":
+            guard let live else { throw APIError(.notFound, "live figures come from the metrics, which are off (METRICS=off)") }
+            try await respond(response, status: 200, await live().json, &entry)
         default:
             guard try await handleLimitRoute(request, method: method, parts: parts, response, &entry) else {
                 throw APIError(.notFound, "no admin route \(method) \(path)")

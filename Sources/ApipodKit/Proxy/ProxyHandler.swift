@@ -79,7 +79,10 @@ public final class ProxyHandler: HTTPHandler {
             try await response.send(head, body: Self.healthBody)
             entry.status = 200
         } else if path == "/admin" || path.hasPrefix("/admin/") {
-            guard let admin else { throw APIError(.notFound, "the admin API is off: set ADMIN_SECRET to enable it") }
+            guard let admin else {
+                if try await DashboardPage.answerOff(request, path: path, response, &entry) { return }
+                throw APIError(.notFound, "the admin API is off: set ADMIN_SECRET to enable it")
+            }
             try await admin.handle(request, path: path, response, &entry)
         } else if path == "/metrics" {
             try await scrape(request, response, &entry)

@@ -10,6 +10,8 @@ final class ProxyMetrics: Sendable {
     let providers: ModelLabelRegistry
     /// The server's open-connection count, set once the server exists; read only at a scrape.
     private let openConnections = Mutex<(@Sendable () -> Int)?>(nil)
+    /// When the metrics began counting, which is when `serve` started: the dashboard's uptime.
+    private let started = Deadline.now
 
     init(loops: [EventLoop], modelCapacity: Int = 100) {
         let models = ModelLabelRegistry(capacity: modelCapacity)
@@ -33,16 +35,33 @@ final class ProxyMetrics: Sendable {
     /// The exposition: every loop's shard copied on that loop's thread, summed, and the
     /// figures only a scrape reads (open connections, `/proc/self`).
     func scrape() async -> [UInt8] {
+        let total = await summed()
+        let context = ScrapeContext(
+            modelNames: models.names, providerNames: providers.names, openConnections: openConnections.withLock { $0?() } ?? 0,
+            process: ProcessStats.current(), version: BuildInfo.version)
+        return total.exposition(context)
+    }
+
+    /// The dashboard's live figures (`GET /admin/live`), from the same summed shards a scrape reads.
+    func live() async -> LiveFigures {
+        let total = await summed()
+        var proxied: UInt64 = 0
+        for (key, count) in total.requests.entries where RequestSeries(key: key).route.isProxied { proxied &+= count }
+        let uptime = Double(Deadline.now.uptimeNanoseconds &- started.uptimeNanoseconds) / 1e9
+        return LiveFigures(
+            requestsTotal: proxied, activeStreams: total.activeStreams,
+            openConnections: openConnections.withLock { $0?() } ?? 0, uptimeSeconds: uptime)
+    }
+
+    /// Every loop's shard copied on that loop's thread, and summed.
+    private func summed() async -> MetricsSnapshot {
         var total = MetricsSnapshot()
         for (loop, shard) in shards {
             total.add(await withUnsafeContinuation { continuation in
                 loop.post(.run { continuation.resume(returning: shard.snapshot()) })
             })
         }
-        let context = ScrapeContext(
-            modelNames: models.names, providerNames: providers.names, openConnections: openConnections.withLock { $0?() } ?? 0,
-            process: ProcessStats.current(), version: BuildInfo.version)
-        return total.exposition(context)
+        return total
     }
 
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"

@@ -104,7 +104,7 @@ public enum ProxyService {
         register(rules.current.table, on: board)
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
         let forwarder = Forwarder(authenticator: authenticator, rules: rules, dice: RoutingDice(), board: board, metrics: metrics)
-        let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator, board: board) }
+        let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator, board: board, live: metrics?.live) }
         let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics)
         let server: HTTPServer
         do {
