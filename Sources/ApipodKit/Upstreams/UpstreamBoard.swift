@@ -61,6 +61,14 @@ public final class UpstreamBoard: Sendable {
             streak = 0
         }
 
+        /// A failure that is not this entry's own (its provider's): counted, not cooled.
+        mutating func count(status: Int?, error: String) {
+            attempts += 1
+            failures += 1
+            if let status { lastStatus = status }
+            lastError = error
+        }
+
         mutating func fail(status: Int?, error: String?, retryAfter: Int64?, now: Int64) {
             attempts += 1
             failures += 1
@@ -112,8 +120,11 @@ public final class UpstreamBoard: Sendable {
     /// When the model, or its provider, stops cooling (milliseconds since the epoch), or nil
     /// when it may be tried now.
     public func coolingUntil(model: String, provider: String) -> Int64? {
+        let latest = latestUntil.load(ordering: .relaxed)
+        // Nothing has ever cooled: not even the clock is read.
+        guard latest > 0 else { return nil }
         let now = clock()
-        guard now < latestUntil.load(ordering: .relaxed) else { return nil }
+        guard now < latest else { return nil }
         let until = state.withLock { state in
             max(state.models[model]?.until ?? 0, state.providers[provider]?.until ?? 0)
         }
@@ -123,39 +134,49 @@ public final class UpstreamBoard: Sendable {
     /// Records how an attempt at `model` on `provider` ended.
     public func record(model: String, provider: String, _ outcome: Outcome) {
         let now = clock()
+        var wait: Int64?
+        if case .status(_, let retryAfter?) = outcome { wait = RetryAfter.delay(retryAfter, nowMilliseconds: now) }
         state.withLock { state in
-            var providerEntry = state.providers[provider] ?? Entry()
-            var modelEntry = state.models[model] ?? Entry(provider: provider)
-            modelEntry.provider = provider
-            switch outcome {
-            case .status(let status, let retryAfter):
-                let wait = retryAfter.flatMap { RetryAfter.delay($0, nowMilliseconds: now) }
-                let reason = "HTTP \(status)"
-                switch status {
-                case 429, 529:
-                    providerEntry.succeed(status: status)
-                    modelEntry.fail(status: status, error: reason, retryAfter: wait, now: now)
-                case 500...:
-                    providerEntry.fail(status: status, error: reason, retryAfter: wait, now: now)
-                    modelEntry.attempts += 1
-                    modelEntry.failures += 1
-                    modelEntry.lastStatus = status
-                    modelEntry.lastError = reason
-                default:
-                    providerEntry.succeed(status: status)
-                    modelEntry.succeed(status: status)
-                }
-            case .unreachable(let error), .timeout(let error), .broken(let error):
-                providerEntry.fail(status: nil, error: error, retryAfter: nil, now: now)
-                modelEntry.attempts += 1
-                modelEntry.failures += 1
-                modelEntry.lastError = error
+            // Each entry changed in place: one lookup, no copy out and back.
+            let providerUntil = Self.update(provider: &state.providers[provider, default: Entry()], outcome, wait: wait, now: now)
+            var modelUntil: Int64 = 0
+            if state.models[model] != nil || state.models.count < Self.modelCapacity {
+                modelUntil = Self.update(model: &state.models[model, default: Entry()], provider: provider, outcome, wait: wait, now: now)
             }
-            state.providers[provider] = providerEntry
-            if state.models[model] != nil || state.models.count < Self.modelCapacity { state.models[model] = modelEntry }
-            let latest = max(providerEntry.until, modelEntry.until)
+            let latest = max(providerUntil, modelUntil)
             if latest > latestUntil.load(ordering: .relaxed) { latestUntil.store(latest, ordering: .relaxed) }
         }
+    }
+
+    /// A provider fails on anything that says it is unwell: no connection, no head in time, a
+    /// broken answer, a 5xx other than 529. A rate limit or any other answer shows it is up.
+    private static func update(provider entry: inout Entry, _ outcome: Outcome, wait: Int64?, now: Int64) -> Int64 {
+        switch outcome {
+        case .status(let status, _) where status >= 500 && status != 529:
+            entry.fail(status: status, error: "HTTP \(status)", retryAfter: wait, now: now)
+        case .status(let status, _):
+            entry.succeed(status: status)
+        case .unreachable(let error), .timeout(let error), .broken(let error):
+            entry.fail(status: nil, error: error, retryAfter: nil, now: now)
+        }
+        return entry.until
+    }
+
+    /// A model cools only on its own rate limit (429, 529); a failure of its provider is counted
+    /// against it but cools the provider instead.
+    private static func update(model entry: inout Entry, provider: String, _ outcome: Outcome, wait: Int64?, now: Int64) -> Int64 {
+        entry.provider = provider
+        switch outcome {
+        case .status(let status, _) where status == 429 || status == 529:
+            entry.fail(status: status, error: "HTTP \(status)", retryAfter: wait, now: now)
+        case .status(let status, _) where status >= 500:
+            entry.count(status: status, error: "HTTP \(status)")
+        case .status(let status, _):
+            entry.succeed(status: status)
+        case .unreachable(let error), .timeout(let error), .broken(let error):
+            entry.count(status: nil, error: error)
+        }
+        return entry.until
     }
 
     /// Every provider and model, each sorted by name, as of now.
