@@ -6,10 +6,9 @@ import Glibc
 extension Forwarder {
     /// The request's permit, which the caller releases in a `defer`; or a 429 `APIError`, with
     /// the limit noted in `entry` for the log and `apipod_rate_limited_total`.
-    func admit(_ key: (record: KeyRecord, limiter: KeyLimiter?), _ entry: inout RequestLogEntry) throws(APIError) -> LimitPermit {
-        guard let limiter = key.limiter else { return .unlimited }
+    func admit(_ key: AuthenticatedKey, _ entry: inout RequestLogEntry) throws(APIError) -> LimitPermit {
         do {
-            return try authenticator.limiters.admit(key.record.effectiveLimits, to: limiter)
+            return try authenticator.limiters.admit(key.limits, to: key.limiter)
         } catch {
             entry.rateLimited = error.reason
             throw APIError(refusal: error)

@@ -76,17 +76,18 @@ final class Forwarder: Sendable {
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
-    private func authenticate(_ headers: HTTPHeaders) async throws -> (record: KeyRecord, limiter: KeyLimiter?) {
+    private func authenticate(_ headers: HTTPHeaders) async throws -> AuthenticatedKey {
         var presented: Substring?
         if let authorization = headers["authorization"] { presented = Self.bearerToken(authorization) }
         if presented == nil, let apiKey = headers["x-api-key"] { presented = Substring(apiKey) }
         guard let presented, !presented.isEmpty else {
             throw APIError(.missingKey, "missing API key: send 'Authorization: Bearer apk_…' or 'x-api-key: apk_…'")
         }
-        let (result, limiter) = await authenticator.authenticate(presented)
+        let (result, key) = await authenticator.authenticate(presented)
         switch result {
-        case .valid(let record):
-            return (record, limiter)
+        case .valid:
+            guard let key else { throw APIError(.invalidKey, "invalid API key") }
+            return key
         case .unknown:
             throw APIError(.invalidKey, "invalid API key")
         case .disabled:

@@ -88,23 +88,17 @@ public final class KeyAuthenticator: Sendable {
     /// before an invalidation must not put what it read back after it (a key disabled through
     /// the admin API would otherwise pass until the next `data_version` poll).
     private struct Cache {
-        var entries: [SHA256.Digest: CachedKey?] = [:]
+        var entries: [SHA256.Digest: AuthenticatedKey?] = [:]
         var generation: UInt64 = 0
     }
 
-    /// A key's record as read, and its limiter.
-    private struct CachedKey {
-        let record: KeyRecord
-        let limiter: KeyLimiter
-    }
-
-    /// The verdict for a presented key at `now`, and the key's limiter when it is known.
+    /// The verdict for a presented key at `now`, and the key's cache entry when it is known.
     /// Storage errors are reported and treated as "unknown": refusing a request is safer than
     /// letting one through unchecked.
-    public func authenticate(_ presented: Substring, now: Timestamp = .now()) async -> (result: AuthenticationResult, limiter: KeyLimiter?) {
+    public func authenticate(_ presented: Substring, now: Timestamp = .now()) async -> (result: AuthenticationResult, key: AuthenticatedKey?) {
         guard APIKey.isPlausible(presented) else { return (.unknown, nil) }
         let digest = SHA256.digest(presented.utf8)
-        let key: CachedKey?
+        let key: AuthenticatedKey?
         let (cached, generation) = cache.withLock { ($0.entries[digest], $0.generation) }
         if let cached {
             key = cached
@@ -116,7 +110,7 @@ public final class KeyAuthenticator: Sendable {
                 onError(error)
                 return (.unknown, nil)
             }
-            key = record.map { CachedKey(record: $0, limiter: limiters.limiter(forKey: $0.id)) }
+            key = record.map { AuthenticatedKey(record: $0, limiter: limiters.limiter(forKey: $0.id)) }
             cache.withLock { cache in
                 guard cache.generation == generation else { return }
                 if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
@@ -128,6 +122,21 @@ public final class KeyAuthenticator: Sendable {
         if case .valid = result {
             pendingUse.withLock { $0[key.record.id] = now }
         }
-        return (result, key.limiter)
+        return (result, key)
+    }
+}
+
+/// A key's record as read, its effective limits worked out once, and its limiter: what the
+/// cache holds and a request uses. A class, so a lookup hands out one reference instead of
+/// copying the record and its limits through the cache, the lookup and the request.
+public final class AuthenticatedKey: Sendable {
+    public let record: KeyRecord
+    public let limits: KeyLimits
+    public let limiter: KeyLimiter
+
+    init(record: KeyRecord, limiter: KeyLimiter) {
+        self.record = record
+        self.limits = record.effectiveLimits
+        self.limiter = limiter
     }
 }

@@ -118,7 +118,8 @@ struct KeyAuthenticatorTests {
         let record = try cli.insert(key, name: "alice", lifetime: nil)
         let authenticator = try makeAuthenticator(path)
         authenticator.start()
-        let (first, limiter) = await authenticator.authenticate(Substring(key.text))
+        let (first, cached) = await authenticator.authenticate(Substring(key.text))
+        let limiter = try #require(cached?.limiter)
         #expect(first == .valid(record))
         var change = KeyLimitsChange()
         change.set(.rpm, 7)
@@ -128,7 +129,7 @@ struct KeyAuthenticatorTests {
         for _ in 0..<400 where seen?.rpm != 7 {
             let (result, current) = await authenticator.authenticate(Substring(key.text))
             if case .valid(let reloaded) = result { seen = reloaded.effectiveLimits }
-            sameLimiter = current === limiter
+            sameLimiter = current?.limiter === limiter
             if seen?.rpm != 7 { usleep(25_000) }
         }
         #expect(seen == KeyLimits(rpm: 7), "the new limit never reached the cache")
