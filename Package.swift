@@ -42,6 +42,12 @@ let package = Package(
             path: "Benchmarks/HelloServer",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "apipod-routing-bench",
+            dependencies: ["ApipodKit"],
+            path: "Benchmarks/RoutingBench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["ApipodKit"],

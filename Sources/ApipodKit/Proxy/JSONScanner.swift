@@ -114,7 +114,7 @@ struct JSONScanner {
         var decoded: [UInt8]?
         var runStart = index
         while true {
-            skipPlainStringBytes()
+            try skipPlainStringBytes()
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -142,29 +142,63 @@ struct JSONScanner {
 
     /// Advances over string bytes that need no attention (anything but a quote, a backslash or
     /// a control byte), eight at a time where it can: the bulk of a chat body is string content.
-    private mutating func skipPlainStringBytes() {
+    /// Bytes from 0x80 up are checked here as UTF-8, so the one pass also refuses a body that is
+    /// not UTF-8: RFC 8259 §8.1 requires it, and only strings may hold such bytes.
+    private mutating func skipPlainStringBytes() throws(JSONBodyError) {
         guard let base = bytes.baseAddress else { return }
         let count = bytes.count
-        while index + 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            if Self.hasSpecialByte(word) { break }
-            index += 8
-        }
-        while index < count {
-            let byte = base[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return }
-            index += 1
+        while true {
+            while index + 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                if Self.hasSpecialByte(word) { break }
+                index += 8
+            }
+            // Byte by byte over the word that stopped the fast loop, then back to it.
+            let stop = min(index + 8, count)
+            while index < stop {
+                let byte = base[index]
+                if byte >= 0x80 {
+                    try skipUTF8Sequence(base, count)
+                    continue
+                }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return }
+                index += 1
+            }
+            if index >= count { return }
         }
     }
 
-    /// Whether any of the eight bytes is a quote, a backslash or below 0x20 (the classic
-    /// "has zero byte" trick applied to word ^ pattern, and to the word minus 0x20 per byte).
+    /// Steps over one multi-byte UTF-8 sequence, or throws when it is not well-formed as the
+    /// Unicode Standard's Table 3-7 defines it: no stray continuation bytes, no overlong forms
+    /// (C0, C1, E0 80–9F, F0 80–8F), no surrogates (ED A0–BF), nothing above U+10FFFF (F4 90–, F5–).
+    private mutating func skipUTF8Sequence(_ base: UnsafePointer<UInt8>, _ count: Int) throws(JSONBodyError) {
+        var low: UInt8 = 0x80, high: UInt8 = 0xbf
+        let length: Int
+        switch base[index] {
+        case 0xc2...0xdf: length = 2
+        case 0xe0: length = 3; low = 0xa0
+        case 0xe1...0xec, 0xee...0xef: length = 3
+        case 0xed: length = 3; high = 0x9f
+        case 0xf0: length = 4; low = 0x90
+        case 0xf1...0xf3: length = 4
+        case 0xf4: length = 4; high = 0x8f
+        default: throw fail("the JSON is not valid UTF-8")
+        }
+        guard index + length <= count, (low...high).contains(base[index + 1]) else { throw fail("the JSON is not valid UTF-8") }
+        for offset in 2..<length where base[index + offset] & 0xc0 != 0x80 {
+            throw fail("the JSON is not valid UTF-8")
+        }
+        index += length
+    }
+
+    /// Whether any of the eight bytes is a quote, a backslash, below 0x20 or from 0x80 up (the
+    /// classic "has zero byte" trick applied to word ^ pattern, and to the word minus 0x20 per byte).
     private static func hasSpecialByte(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
         let below20 = (word &- ones &* 0x20) & ~word & highs
-        return hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5c)) || below20 != 0
+        return word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5c)) || below20 != 0
     }
 
     private mutating func scanEscape(into decoded: inout [UInt8]?) throws(JSONBodyError) {

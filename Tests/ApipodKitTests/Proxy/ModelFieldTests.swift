@@ -56,6 +56,46 @@ struct ModelFieldTests {
         }
     }
 
+    /// Issue 11 item 8: RFC 8259 §8.1 — a JSON text is UTF-8. Each case puts the bytes in the
+    /// model, in another string, in a member name, and at every offset of an eight-byte word.
+    static let invalidUTF8: [[UInt8]] = [
+        [0xff, 0xfe], [0x80], [0xbf], [0xc0, 0xaf], [0xc1, 0xbf], [0xe0, 0x80, 0xaf], [0xe0, 0x9f, 0xbf],
+        [0xf0, 0x80, 0x80, 0xaf], [0xf0, 0x8f, 0xbf, 0xbf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf],
+        [0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80],
+        [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xc3, 0x28], [0xe2, 0x28, 0xa1], [0xe2, 0x82, 0x28], [0xf0, 0x9f, 0x98, 0x28],
+    ]
+
+    @Test(arguments: invalidUTF8)
+    func bytesThatAreNotUTF8AreMalformed(bad: [UInt8]) {
+        let quote = UInt8(ascii: "\"")
+        let shapes: [[UInt8]] = [
+            Array(#"{"model":""#.utf8) + bad + Array(#"","messages":[]}"#.utf8),
+            Array(#"{"model":"m","messages":[{"content":"hello "#.utf8) + bad + Array(#" world"}]}"#.utf8),
+            Array(#"{"model":"m",""#.utf8) + bad + Array(#"":1}"#.utf8),
+            Array(#"{"model":"m","a":"\n"#.utf8) + bad + [quote, UInt8(ascii: "}")],
+        ]
+        for body in shapes {
+            #expect(throws: JSONBodyError(message: "the JSON is not valid UTF-8", offset: body.firstIndex { $0 >= 0x80 }!)) {
+                try ModelField.find(in: body)
+            }
+        }
+        for padding in 0..<16 {
+            let body = Array(#"{"model":"m","a":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: padding) + bad
+                + Array(repeating: UInt8(ascii: "y"), count: 16 - padding) + [quote, UInt8(ascii: "}")]
+            #expect(throws: JSONBodyError.self, "offset \(padding)") { try ModelField.find(in: body) }
+        }
+    }
+
+    /// The longest, shortest and boundary sequences of every length are accepted, and decoded as themselves.
+    @Test func wellFormedUTF8IsAccepted() throws {
+        let text = "\u{7f}\u{80}\u{7ff}\u{800}\u{fff}\u{1000}\u{d7ff}\u{e000}\u{fffd}\u{ffff}\u{10000}\u{3ffff}\u{40000}\u{fffff}\u{100000}\u{10ffff}"
+        for padding in 0..<9 {
+            let value = String(repeating: "x", count: padding) + text
+            let body = Array(#"{"a":"\#(value)","model":"\#(value)"}"#.utf8)
+            #expect(try ModelField.find(in: body)?.value == value)
+        }
+    }
+
     @Test func deepNestingIsRefusedNotACrash() {
         let body = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
         #expect(throws: JSONBodyError.self) { try ModelField.find(in: Array(body.utf8)) }

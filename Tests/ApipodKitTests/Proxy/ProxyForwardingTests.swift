@@ -73,6 +73,24 @@ struct ProxyForwardingTests {
         await harness.stop()
     }
 
+    /// Issue 11 item 8: a body that is not UTF-8 is not JSON (RFC 8259 §8.1); it is refused in
+    /// the caller's dialect, never forwarded.
+    @Test func aBodyThatIsNotUTF8Is400InTheCallersDialect() async throws {
+        let harness = try ProxyHarness()
+        let openAIBody = Array(#"{"model":""#.utf8) + [0xff, 0xfe] + Array(#"","messages":[]}"#.utf8)
+        let openAI = try await harness.client.send("POST", "/v1/chat/completions", headers: [harness.bearer, ("Content-Type", "application/json")], body: openAIBody)
+        #expect(openAI.status == 400)
+        #expect(openAI.text.contains("not valid UTF-8"))
+        #expect(openAI.text.hasPrefix(#"{"error":{"#))
+        let anthropicBody = Array(#"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"surrogate "#.utf8) + [0xed, 0xa0, 0x80] + Array(#""}]}"#.utf8)
+        let anthropic = try await harness.client.send("POST", "/v1/messages", headers: [("x-api-key", harness.key.text), ("Content-Type", "application/json")], body: anthropicBody)
+        #expect(anthropic.status == 400)
+        #expect(anthropic.text.hasPrefix(#"{"type":"error","error":{"type":"invalid_request_error""#))
+        #expect(anthropic.text.contains("not valid UTF-8"))
+        #expect(harness.upstream.received.isEmpty)
+        await harness.stop()
+    }
+
     @Test func oversizedBodiesAre413() async throws {
         let harness = try ProxyHarness(maxBodyBytes: 1000)
         let response = try await harness.chat(#"{"model":"m","pad":""# + String(repeating: "x", count: 2000) + #""}"#)

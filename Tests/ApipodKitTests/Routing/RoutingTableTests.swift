@@ -103,6 +103,24 @@ struct RouteSimulationTests {
         #expect(RouteSimulation(table: .builtIn, model: "gpt-4o", sessions: 5, seed: 1).rows.map(\.count) == [5])
     }
 
+    /// A simulated session id is its two random words in hex, as a UUID is written.
+    @Test func sessionIDsAreTheRandomWordsInHex() {
+        var random = SeededRandom(seed: 5), reference = SeededRandom(seed: 5)
+        var id = [UInt8](repeating: 0, count: RandomSessionID.length)
+        for _ in 0..<1000 {
+            id.withUnsafeMutableBufferPointer { RandomSessionID.fill($0, using: &random) }
+            let hex = [reference.next(), reference.next()].map { word in
+                let digits = String(word, radix: 16)
+                return String(repeating: "0", count: 16 - digits.count) + digits
+            }.joined()
+            let expected = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
+                String(hex.dropFirst(range.lowerBound).prefix(range.count))
+            }.joined(separator: "-")
+            #expect(String(decoding: id, as: UTF8.self) == expected)
+        }
+        #expect(withUnsafeBytes(of: RandomSessionID.hexDigits(0x0123_abcf).bigEndian) { Array($0) } == Array("0123abcf".utf8))
+    }
+
     @Test func differentSeedsGiveDifferentDraws() {
         let counts = (1...3).map { seed in
             RouteSimulation(table: .builtIn, model: "cursor-pro-sonnet", draws: 1000, seed: seed).rows.map(\.count)
