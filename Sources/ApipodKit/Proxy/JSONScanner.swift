@@ -158,7 +158,7 @@ struct JSONScanner {
             while index < stop {
                 let byte = base[index]
                 if byte >= 0x80 {
-                    try skipUTF8Sequence(base, count)
+                    try skipUTF8Run(base, count)
                     continue
                 }
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return }
@@ -168,27 +168,22 @@ struct JSONScanner {
         }
     }
 
-    /// Steps over one multi-byte UTF-8 sequence, or throws when it is not well-formed as the
-    /// Unicode Standard's Table 3-7 defines it: no stray continuation bytes, no overlong forms
-    /// (C0, C1, E0 80–9F, F0 80–8F), no surrogates (ED A0–BF), nothing above U+10FFFF (F4 90–, F5–).
-    private mutating func skipUTF8Sequence(_ base: UnsafePointer<UInt8>, _ count: Int) throws(JSONBodyError) {
-        var low: UInt8 = 0x80, high: UInt8 = 0xbf
-        let length: Int
-        switch base[index] {
-        case 0xc2...0xdf: length = 2
-        case 0xe0: length = 3; low = 0xa0
-        case 0xe1...0xec, 0xee...0xef: length = 3
-        case 0xed: length = 3; high = 0x9f
-        case 0xf0: length = 4; low = 0x90
-        case 0xf1...0xf3: length = 4
-        case 0xf4: length = 4; high = 0x8f
-        default: throw fail("the JSON is not valid UTF-8")
-        }
-        guard index + length <= count, (low...high).contains(base[index + 1]) else { throw fail("the JSON is not valid UTF-8") }
-        for offset in 2..<length where base[index + offset] & 0xc0 != 0x80 {
+    /// Steps over a run of text from a byte at 0x80 or above, checking it as UTF-8
+    /// (`UTF8Automaton`), until a whole sequence is followed by an ASCII byte; throws at the
+    /// first byte of a sequence that is not well-formed. RFC 8259 §8.1: a JSON text is UTF-8.
+    private mutating func skipUTF8Run(_ base: UnsafePointer<UInt8>, _ count: Int) throws(JSONBodyError) {
+        let rows = UTF8Automaton.rows
+        var state = UTF8Automaton.accept
+        var sequenceStart = index
+        repeat {
+            if state == UTF8Automaton.accept { sequenceStart = index }
+            state = rows[Int(base[index])] >> state & 63
+            index += 1
+        } while index < count && (state >= UTF8Automaton.firstPartial || state == UTF8Automaton.accept && base[index] >= 0x80)
+        if state != UTF8Automaton.accept {
+            index = sequenceStart
             throw fail("the JSON is not valid UTF-8")
         }
-        index += length
     }
 
     /// Whether any of the eight bytes is a quote, a backslash, below 0x20 or from 0x80 up (the

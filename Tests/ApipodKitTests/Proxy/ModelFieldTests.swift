@@ -86,6 +86,24 @@ struct ModelFieldTests {
         }
     }
 
+    /// The scanner agrees with the standard library's UTF-8 check on every byte from 0x80 up,
+    /// followed by a second byte at each edge of Table 3-7's ranges, then either a continuation
+    /// byte or the string's end.
+    @Test func theScannerAgreesWithTheStandardLibrary() {
+        let seconds: [UInt8] = [0x20, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xef, 0xf0, 0xf4, 0xf5, 0xff]
+        for lead in UInt8(0x80)...0xff {
+            for second in seconds {
+                for tail: [UInt8] in [[0x80], []] {
+                    let text = [lead, second] + tail
+                    let body = Array(#"{"model":"m","a":""#.utf8) + text + Array(#""}"#.utf8)
+                    let valid = String(validating: text, as: UTF8.self) != nil
+                    let accepted = (try? ModelField.find(in: body)) != nil
+                    #expect(accepted == valid, "\(text)")
+                }
+            }
+        }
+    }
+
     /// The longest, shortest and boundary sequences of every length are accepted, and decoded as themselves.
     @Test func wellFormedUTF8IsAccepted() throws {
         let text = "\u{7f}\u{80}\u{7ff}\u{800}\u{fff}\u{1000}\u{d7ff}\u{e000}\u{fffd}\u{ffff}\u{10000}\u{3ffff}\u{40000}\u{fffff}\u{100000}\u{10ffff}"

@@ -72,14 +72,14 @@ struct SessionRankingTests {
         #expect(SessionRanking.best(session: "s", targets: []) == nil)
     }
 
-    /// 100,000 sessions: each target's share of first places must lie within 5 standard
+    /// 40,000 sessions: each target's share of first places must lie within 5 standard
     /// deviations of its weight's share (σ = √(n·p·(1−p))); the sessions come from a seeded
     /// generator, so the counts are the same on every run.
     static let splits: [(seed: UInt64, targets: [WeightedTarget])] = [(1, builtIn), (2, builtIn), (3, three), (4, three)]
 
     @Test(arguments: splits)
     func theSplitFollowsTheWeights(seed: UInt64, targets: [WeightedTarget]) {
-        let n = 100_000
+        let n = 40_000
         var wins = [Int](repeating: 0, count: targets.count)
         for session in Self.sessions(count: n, seed: seed) {
             let best = SessionRanking.best(session: session, targets: targets)!
@@ -96,7 +96,7 @@ struct SessionRankingTests {
     /// The second place is also drawn by weight among the rest: after a 1/2/3 split's winner
     /// is removed, the others still split by their weights (what failover relies on).
     @Test func theSecondPlaceFollowsTheRemainingWeights() {
-        let n = 60_000
+        let n = 30_000
         var secondBehindC = ["a": 0, "b": 0]
         var behindC = 0
         for session in Self.sessions(count: n, seed: 9) {
