@@ -49,11 +49,19 @@ struct KeyAuthenticatorTests {
         let authenticator = KeyAuthenticator(
             reader: reader, writer: try KeyStoreWorker(path: path, opening: .mustExist, label: "write"), limiters: KeyLimiters(clock: .system), onError: { Issue.record("storage error: \($0)") })
         let group = try EventLoopGroup(count: 1)
-        let readerHeld = DispatchSemaphore(value: 0), readerFree = DispatchSemaphore(value: 0)
-        let lookupStarted = Atomic<Bool>(false), loopHeld = Atomic<Bool>(false), loopFree = Atomic<Bool>(false)
+        // Only the reader's own queue ever blocks (on `readerFree`); the test's task polls, so it
+        // never holds one of the few cooperative threads the rest of the suite needs.
+        let readerFree = DispatchSemaphore(value: 0)
+        let readerHeld = Atomic<Bool>(false), lookupStarted = Atomic<Bool>(false)
+        let loopHeld = Atomic<Bool>(false), loopFree = Atomic<Bool>(false)
 
-        let holdReader = Task { try await reader.perform { _ throws(StorageError) in readerHeld.signal(); readerFree.wait() } }
-        readerHeld.wait()
+        let holdReader = Task {
+            try await reader.perform { _ throws(StorageError) in
+                readerHeld.store(true, ordering: .releasing)
+                readerFree.wait()
+            }
+        }
+        while !readerHeld.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
         let lookup = Task(executorPreference: group.loops[0]) {
             lookupStarted.store(true, ordering: .releasing)
             return await authenticator.authenticate(Substring(key.text)).result
