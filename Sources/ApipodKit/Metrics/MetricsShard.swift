@@ -29,6 +29,9 @@ final class MetricsShard: @unchecked Sendable {
         var durationNanoseconds: Int64
         /// Time spent waiting on the upstream; the overhead is the rest of the duration.
         var upstreamWaitNanoseconds: Int64?
+        /// The answer's tokens and the model that answered, when its usage was read.
+        var tokens: TokenUsage? = nil
+        var answeredModel: String? = nil
     }
 
     /// Counts one finished request, its upstream attempt and its timings.
@@ -42,6 +45,12 @@ final class MetricsShard: @unchecked Sendable {
         if let outcome = request.outcome {
             let routed = request.routedModel == request.requestedModel ? model : models.index(of: request.routedModel, in: registry)
             values.attempts.add(AttemptSeries(model: routed, outcome: outcome).key)
+        }
+        if let tokens = request.tokens {
+            let answered = models.index(of: request.answeredModel, in: registry)
+            values.tokens.add(TokenSeries(model: answered, kind: .input).key, UInt64(tokens.input))
+            values.tokens.add(TokenSeries(model: answered, kind: .output).key, UInt64(tokens.output))
+            values.tokens.add(TokenSeries(model: answered, kind: .cached).key, UInt64(tokens.cached))
         }
     }
 

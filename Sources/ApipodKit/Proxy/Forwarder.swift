@@ -37,10 +37,11 @@ final class Forwarder: Sendable {
         entry.keyID = try await authenticate(request.head.headers)
 
         var body: RequestBody?
+        var hidesUsageChunk = false
         if request.hasBody {
             let bytes = try await request.collectBody()
             entry.bytesIn = bytes.count
-            body = try rewriteModel(in: bytes, path: path, &entry)
+            (body, hidesUsageChunk) = try rewriteBody(bytes, path: path, &entry)
         }
 
         var head = HTTPRequestHead(
@@ -49,8 +50,9 @@ final class Forwarder: Sendable {
                 request.head.headers, upstreamKey: upstreamKey, upstreamAuthority: upstream.authority,
                 clientAddress: request.remoteHost, bodyLength: body?.count))
         head.version = .http1_1
-        if path == "/v1/models" {
-            // The alias entries are spliced into the listing's bytes, which must not be compressed.
+        if path == "/v1/models" || Self.modelRoutes.contains(path) {
+            // The alias entries are spliced into the listing's bytes, and an answer's usage is
+            // read from its bytes (SPEC §9): neither can be compressed.
             head.headers.remove(named: "accept-encoding")
         }
 
@@ -84,7 +86,8 @@ final class Forwarder: Sendable {
             try await relayModelListing(answer, request: request, response)
             return
         }
-        try await relay(answer, request: request, response, &entry)
+        let usage = UsageReading(path: path, answer: answer.head, streamed: answer.isStreamed, hidesUsageChunk: hidesUsageChunk)
+        try await relay(answer, request: request, response, usage, &entry)
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -122,29 +125,47 @@ final class Forwarder: Sendable {
     /// runs around the new value, so a megabyte is not copied to change a few bytes.
     static let copiedRewriteLimit = 64 * 1024
 
-    private func rewriteModel(in body: [UInt8], path: String, _ entry: inout RequestLogEntry) throws -> RequestBody {
-        guard !body.isEmpty else { return .bytes(body) }
-        let field: ModelField?
+    /// Routes and rewrites the model and, on a streamed chat that did not ask for it, asks for
+    /// the usage chunk (`IncludeUsageOption`); every other byte stays as the client sent it.
+    /// Returns the body to send and whether the usage chunk must be hidden from the client.
+    private func rewriteBody(_ body: [UInt8], path: String, _ entry: inout RequestLogEntry) throws -> (RequestBody, Bool) {
+        guard !body.isEmpty else { return (.bytes(body), false) }
+        let scanned: (model: ModelField?, streaming: JSONScanner.StreamingMembers?)
         do {
-            field = try ModelField.find(in: body)
+            scanned = try ModelField.scan(body, notingStreaming: path == "/v1/chat/completions")
         } catch {
-            guard Self.modelRoutes.contains(path) else { return .bytes(body) }
+            guard Self.modelRoutes.contains(path) else { return (.bytes(body), false) }
             throw APIError(.badRequest, "the request body is not valid JSON: \(error.description)")
         }
-        guard let field else { return .bytes(body) }
-        let decision = dice.route(field.value, in: routing)
-        entry.requestedModel = decision.requested
-        entry.routedModel = decision.routed
-        guard decision.routed != field.value else { return .bytes(body) }
-        if body.count <= Self.copiedRewriteLimit { return .bytes(field.rewriting(body, to: decision.routed)) }
-        return .runs(field.rewrittenRuns(body, to: decision.routed))
+        var splice = BodySplice()
+        var hidesUsageChunk = false
+        if let streaming = scanned.streaming, case .add(let range, let bytes) = IncludeUsageOption.decide(body, streaming) {
+            splice.add(range, bytes)
+            hidesUsageChunk = true
+        }
+        if let field = scanned.model {
+            let decision = dice.route(field.value, in: routing)
+            entry.requestedModel = decision.requested
+            entry.routedModel = decision.routed
+            if decision.routed != field.value { splice = field.splice(to: decision.routed, adding: splice) }
+        }
+        guard !splice.isEmpty else { return (.bytes(body), false) }
+        if body.count <= Self.copiedRewriteLimit { return (.bytes(splice.applied(to: body)), hidesUsageChunk) }
+        return (.runs(splice.runs(of: body)), hidesUsageChunk)
     }
 
     /// Relays status, headers and body; each piece is written as soon as it is read, and the
     /// next upstream read waits for the client to take it. A read that finds no piece ready
     /// counts as waiting on the upstream; writing to the client (however slow it reads) does not.
     /// A streamed answer is one of `apipod_active_streams` while it is relayed.
-    private func relay(_ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
+    /// The usage scan watches every piece, and the usage chunk the proxy asked for is left out
+    /// (`UsageReading`); what the scan found goes into `entry` however the relay ends.
+    private func relay(
+        _ answer: any UpstreamAnswer, request: ServerRequest, _ response: ResponseWriter, _ reading: UsageReading,
+        _ entry: inout RequestLogEntry
+    ) async throws {
+        var usage = reading
+        defer { usage.finish(&entry) }
         let upstreamHead = answer.head  // one copy: each read of an existential's property makes one
         let head = HTTPResponseHead(
             status: upstreamHead.status, reason: upstreamHead.reason,
@@ -164,9 +185,10 @@ final class Forwarder: Sendable {
                 let piece = try await answer.nextPiece(watching: request.clientSocket)
                 if let waitStarted { entry.addUpstreamWait(since: waitStarted) }
                 guard let piece else { break }
-                try await response.write(piece)
+                try await usage.relay(piece, to: response)
                 if answer.isComplete { break }
             }
+            try await usage.relayHeldBytes(to: response)
         } catch let error as HTTPClientError {
             // After the head, HTTP/1.1 can only signal failure by closing the connection.
             entry.note = "upstream failed mid-response: \(error.description)"

@@ -51,6 +51,6 @@ extension MetricsShard {
         record(Request(
             route: entry.route, status: entry.status, requestedModel: entry.requestedModel, routedModel: entry.routedModel,
             outcome: entry.attemptOutcome, durationNanoseconds: durationNanoseconds,
-            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds))
+            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds, tokens: entry.tokens, answeredModel: entry.answeredModel))
     }
 }

@@ -51,18 +51,24 @@ public enum ProxyService {
         public let server: HTTPServer
         let group: EventLoopGroup
         let authenticator: KeyAuthenticator
+        let usage: UsageRecorder
         /// Set by `run` when systemd asked for watchdog pings; stopped before the loops are.
         var watchdog: SystemdWatchdog?
 
         public func stop(grace: Duration) async {
             await server.shutdown(grace: grace)
+            // Every request has ended and left its record: all of them are written now.
+            await usage.stop()
             await watchdog?.stop()
             await authenticator.stop()
             group.shutdown()
         }
     }
 
-    public static func start(_ configuration: ServerConfiguration, logger: LineLogger, loops: Int = EventLoopGroup.coreCount) throws -> Running {
+    /// - Parameter pricing: prices answers for the usage records (nil: every cost is 0).
+    public static func start(
+        _ configuration: ServerConfiguration, logger: LineLogger, loops: Int = EventLoopGroup.coreCount, pricing: UsagePricing? = nil
+    ) throws -> Running {
         let log = ServeLog(logger: logger, format: configuration.logFormat)
         let reader = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "read")
         let writer = try KeyStoreWorker(path: configuration.databasePath, opening: .mayCreate, label: "write")
@@ -84,7 +90,11 @@ public enum ProxyService {
             authenticator: authenticator, routing: configuration.routing, dice: RoutingDice(), transport: transport,
             upstream: upstream, upstreamKey: configuration.upstreamKey, metrics: metrics)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator) }
-        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics)
+        let usage = UsageRecorder(loops: group.loops, writer: writer, pricing: pricing) { error in
+            log.note("usage database: \(error.description)")
+        }
+        let handler = ProxyHandler(
+            forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics, usage: usage)
         let server: HTTPServer
         do {
             server = try HTTPServer(
@@ -98,6 +108,7 @@ public enum ProxyService {
             throw ServeError.cannotListen(host: configuration.host, port: configuration.port, reason: error)
         }
         metrics?.countOpenConnections { [server] in server.connectionCount }
+        usage.start()
         log.note("listening on http://\(server.localAddress)")
         log.note("upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
         log.note("key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")
@@ -106,7 +117,7 @@ public enum ProxyService {
             let split = zip(alias.targets, alias.expectedShares).map { "\($0.model) \(percent($1))" }.joined(separator: ", ")
             log.note("route \(name) -> \(split)")
         }
-        return Running(server: server, group: group, authenticator: authenticator)
+        return Running(server: server, group: group, authenticator: authenticator, usage: usage)
     }
 
     private static func percent(_ share: Double) -> String {

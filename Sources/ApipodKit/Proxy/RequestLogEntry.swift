@@ -21,6 +21,10 @@ struct RequestLogEntry {
     var route = MetricsRoute.notFound
     var upstreamWaitNanoseconds: Int64?
     var attemptOutcome: UpstreamOutcome?
+    /// For usage accounting: the answer's tokens when it carried them, and the model that
+    /// answered (the answer's own `model`, else the one sent upstream).
+    var tokens: TokenUsage?
+    var answeredModel: String?
 
     /// Adds the time since `start` to the wait on the upstream.
     mutating func addUpstreamWait(since start: Deadline) {

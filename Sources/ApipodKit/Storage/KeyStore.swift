@@ -5,7 +5,8 @@ import Glibc
 /// (the CLI's main thread, or the server's storage thread); other processes may hold their own
 /// stores on the same file, which WAL mode and the busy timeout make safe.
 public final class KeyStore {
-    private let connection: SQLiteConnection
+    /// Also used by this folder's extensions (`KeyStore+Usage`), never outside it.
+    let connection: SQLiteConnection
     public let path: String
     /// What opening did to the schema.
     public let migrationReport: MigrationReport
@@ -175,7 +176,7 @@ public final class KeyStore {
         }
     }
 
-    private func run<Result>(_ body: () throws -> Result) throws(StorageError) -> Result {
+    func run<Result>(_ body: () throws -> Result) throws(StorageError) -> Result {
         do {
             return try body()
         } catch let error as StorageError {

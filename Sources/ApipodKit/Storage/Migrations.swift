@@ -25,6 +25,7 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(id: "001_create_api_keys", apply: createAPIKeys),
         Migration(id: "002_adopt_seed_users", apply: SeedAdoption.adoptUsersTable),
+        Migration(id: "004_usage_buckets", apply: UsageTable.create),
     ]
 
     /// Brings the schema up to date; a no-op when it already is.
