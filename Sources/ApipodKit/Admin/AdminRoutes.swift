@@ -1,5 +1,6 @@
 /// The admin HTTP API of the original service and the gateways it learnt from:
-/// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`.
+/// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`,
+/// and `GET /admin/usage[/daily]` (`AdminUsageRoutes`).
 /// Off (404) unless an admin secret is configured; the secret in `x-admin-secret` is compared
 /// in constant time. Never returns a full key except once, from `create-key`.
 struct AdminRoutes: Sendable {
@@ -54,6 +55,10 @@ struct AdminRoutes: Sendable {
             guard let record else { throw APIError(.notFound, "no key with id \(id)") }
             authenticator.invalidate()
             try await respond(response, status: 200, record.json(at: now), &entry)
+        case ("GET", 2...3) where parts[1] == "usage":
+            let json = try await AdminUsageRoutes(writer: writer)
+                .answer(parts, query: AdminUsageRoutes.parameters(of: request.head.target), now: now)
+            try await respond(response, status: 200, json, &entry)
         default:
             throw APIError(.notFound, "no admin route \(method) \(path)")
         }

@@ -163,3 +163,34 @@ public enum UsageDay {
         String(Timestamp(secondsSinceEpoch: time).rfc3339.prefix(10))
     }
 }
+
+/// A usage filter word that means nothing: which one (`by`, `since`, `until`) and what it takes.
+public struct UsageQueryError: Error, Equatable {
+    public let field: String
+    public let value: String
+    public let expected: String
+}
+
+extension UsageQuery {
+    /// The query from the words `apipodctl usage` and `GET /admin/usage` share (`by`, `since`,
+    /// `until`; the key is resolved by the caller). Defaults: by day, the last 7 days, until now.
+    public static func parse(by: String?, since: String?, until: String?, now: Int64) throws(UsageQueryError) -> UsageQuery {
+        let grouped: [UsageGrouping] = try by.map { text throws(UsageQueryError) in
+            guard let groupings = Self.groupings(parsing: text) else {
+                throw UsageQueryError(field: "by", value: text, expected: "day, hour, model or key, or two of them such as day,model")
+            }
+            return groupings
+        } ?? [.day]
+        let timeHelp = "a span back from now (7d, 24h, 30m), a date (2026-12-01) or an RFC 3339 time"
+        let start: Int64 = try since.map { text throws(UsageQueryError) in
+            guard let time = Self.time(parsing: text, now: now) else { throw UsageQueryError(field: "since", value: text, expected: timeHelp) }
+            return time
+        } ?? now - 7 * 86_400
+        // The current hour's bucket starts before now: an end of now + 1 s includes it.
+        let end: Int64 = try until.map { text throws(UsageQueryError) in
+            guard let time = Self.time(parsing: text, now: now) else { throw UsageQueryError(field: "until", value: text, expected: timeHelp) }
+            return time
+        } ?? now + 1
+        return UsageQuery(since: start, until: end, groupings: grouped)
+    }
+}

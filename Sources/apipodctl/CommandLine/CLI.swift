@@ -45,6 +45,7 @@ enum CLI {
         case "keys disable": try KeysCommands.setActive(false, context)
         case "keys enable": try KeysCommands.setActive(true, context)
         case "route simulate": try RouteCommand.simulate(context)
+        case "usage": try UsageCommand.run(context)
         case "db migrate": try DatabaseCommand.migrate(context)
         case "help": try showHelp(for: context.invocation.arguments, console: context.console)
         default: throw ParseError.unknownCommand(word: context.invocation.path.last ?? "", path: [], suggestion: nil)
