@@ -2,7 +2,7 @@
 /// a JSON body or a stream of server-sent events alike, fed in pieces split anywhere (inside a
 /// number, a name, an escape). It only observes — the caller relays every piece as it came —
 /// and keeps no line or event: its memory is a few flags, the nesting depth, the numbers found
-/// so far and at most `captureLimit` bytes of the string being read.
+/// so far, a hash of the member name being read and at most `captureLimit` bytes of the model's name.
 ///
 /// It follows the JSON syntax (strings, escapes, nesting) rather than searching for text, so a
 /// name inside a string (`"text":"\"usage\": 9"`) is never read. A `usage` object counts when
@@ -38,15 +38,53 @@ public struct UsageScanner {
 
     private var inString = false
     private var escaped = false
-    /// Whether the current string's bytes are kept in `capture` (it may be a name or the model).
-    private var capturing = false
-    private var capture: [UInt8] = []
+    /// Whether the current string is hashed as a possible member name (`nameHash`, FNV-1a, and
+    /// `nameLength`): comparing a hash costs a multiply a byte, where keeping the bytes cost an
+    /// array append each.
+    private var hashing = false
+    private var nameHash: UInt64 = 0
+    private var nameLength = 0
+    /// Whether the current string is the model's value, kept in `modelBytes`.
+    private var capturingModel = false
+    private var modelBytes: [UInt8] = []
     private var depth = 0
     /// The depth of the `usage` object being read, 0 outside one.
     private var usageDepth = 0
     private var expect = Expect.nothing
     private var number = 0
-    private var counts = [Int?](repeating: nil, count: 9)
+    private var counts = Counts()
+
+    /// The token counts found, by field.
+    private struct Counts {
+        var prompt, completion, cached, input, output, cacheRead, cacheCreation: Int?
+
+        subscript(_ field: Field) -> Int? {
+            get {
+                switch field {
+                case .promptTokens: prompt
+                case .completionTokens: completion
+                case .cachedTokens: cached
+                case .inputTokens: input
+                case .outputTokens: output
+                case .cacheReadTokens: cacheRead
+                case .cacheCreationTokens: cacheCreation
+                case .usage, .model: nil
+                }
+            }
+            set {
+                switch field {
+                case .promptTokens: prompt = newValue
+                case .completionTokens: completion = newValue
+                case .cachedTokens: cached = newValue
+                case .inputTokens: input = newValue
+                case .outputTokens: output = newValue
+                case .cacheReadTokens: cacheRead = newValue
+                case .cacheCreationTokens: cacheCreation = newValue
+                case .usage, .model: break
+                }
+            }
+        }
+    }
 
     /// The first `model` named at depth one or two: the model that answered.
     public private(set) var model: String?
@@ -57,7 +95,7 @@ public struct UsageScanner {
 
     /// The usage read so far, or nil when the answer has carried none.
     public var usage: TokenUsage? {
-        func count(_ field: Field) -> Int? { counts[Int(field.rawValue)] }
+        func count(_ field: Field) -> Int? { counts[field] }
         switch dialect {
         case .openAI:
             guard count(.promptTokens) != nil || count(.completionTokens) != nil else { return nil }
@@ -82,9 +120,19 @@ public struct UsageScanner {
         let count = bytes.count
         var index = 0
         while index < count {
-            if inString && !capturing && !escaped {
-                // String content nobody needs (message text, mostly): skip to a quote or a backslash.
-                while index < count, bytes[index] != Self.quote, bytes[index] != Self.backslash { index += 1 }
+            if inString && !escaped {
+                if !hashing && !capturingModel {
+                    // String content nobody needs (message text, mostly): skip to a quote or a backslash.
+                    while index < count, bytes[index] != Self.quote, bytes[index] != Self.backslash { index += 1 }
+                } else if hashing {
+                    let start = index
+                    while index < count, bytes[index] != Self.quote, bytes[index] != Self.backslash {
+                        nameHash = (nameHash ^ UInt64(bytes[index])) &* Self.fnvPrime
+                        index += 1
+                    }
+                    nameLength += index - start
+                    if nameLength > Self.maximumNameLength { hashing = false }
+                }
                 if index == count { return }
             }
             let byte = bytes[index]
@@ -99,15 +147,19 @@ public struct UsageScanner {
 
     private static let quote = UInt8(ascii: "\"")
     private static let backslash = UInt8(ascii: "\\")
+    private static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
+    private static let maximumNameLength = 64
 
     private mutating func inStringByte(_ byte: UInt8) {
         if escaped {
             escaped = false
-            guard capturing else { return }
-            // Names and model labels need no escapes but the harmless ones a JSON writer may use.
+            // No name of interest has an escape; a model label may use the harmless ones.
+            hashing = false
+            guard capturingModel else { return }
             switch byte {
-            case Self.quote, Self.backslash, UInt8(ascii: "/"): keep(byte)
-            default: capturing = false
+            case Self.quote, Self.backslash, UInt8(ascii: "/"): keepModelByte(byte)
+            default: capturingModel = false
             }
             return
         }
@@ -116,16 +168,15 @@ public struct UsageScanner {
         case Self.quote:
             inString = false
             stringEnded()
-        default: if capturing { keep(byte) }
+        default: if capturingModel { keepModelByte(byte) }
         }
     }
 
-    private mutating func keep(_ byte: UInt8) {
-        if capture.count == Self.captureLimit {
-            capturing = false
-            capture.removeAll(keepingCapacity: true)
+    private mutating func keepModelByte(_ byte: UInt8) {
+        if modelBytes.count == Self.captureLimit {
+            capturingModel = false
         } else {
-            capture.append(byte)
+            modelBytes.append(byte)
         }
     }
 
@@ -133,13 +184,13 @@ public struct UsageScanner {
         switch byte {
         case Self.quote:
             inString = true
-            capture.removeAll(keepingCapacity: true)
             if expect == .value(.model) {
-                capturing = true
+                capturingModel = true
                 return
             }
-            capturing = usageDepth != 0 || (depth >= 1 && depth <= 2)
-            if capturing && capture.capacity == 0 { capture.reserveCapacity(32) }
+            hashing = usageDepth != 0 || (depth >= 1 && depth <= 2)
+            nameHash = Self.fnvOffset
+            nameLength = 0
             expect = .nothing
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             depth += 1
@@ -175,38 +226,47 @@ public struct UsageScanner {
     /// Stores a count whose digits have ended.
     private mutating func endNumber() {
         guard case .digits(let field) = expect else { return }
-        counts[Int(field.rawValue)] = number
+        counts[field] = number
         expect = .nothing
     }
 
     private mutating func stringEnded() {
-        defer { capturing = false }
-        if expect == .value(.model) {
+        if capturingModel {
+            capturingModel = false
             expect = .nothing
-            if capturing, model == nil, !capture.isEmpty { model = String(decoding: capture, as: UTF8.self) }
+            if model == nil, !modelBytes.isEmpty { model = String(decoding: modelBytes, as: UTF8.self) }
             return
         }
-        guard capturing, let field = field(named: capture) else { return }
-        expect = .colon(field)
+        if expect == .value(.model) { expect = .nothing }
+        guard hashing else { return }
+        hashing = false
+        if let field = field(hashed: nameHash) { expect = .colon(field) }
     }
 
-    /// The field a member name stands for at the current depth, if it is one of interest there.
-    private func field(named name: [UInt8]) -> Field? {
+    private static func hash(_ name: StaticString) -> UInt64 {
+        var hash = fnvOffset
+        for offset in 0..<name.utf8CodeUnitCount { hash = (hash ^ UInt64(name.utf8Start[offset])) &* fnvPrime }
+        return hash
+    }
+
+    private static let tokenFields: [(hash: UInt64, field: Field)] = [
+        (hash("prompt_tokens"), .promptTokens), (hash("completion_tokens"), .completionTokens),
+        (hash("cached_tokens"), .cachedTokens), (hash("input_tokens"), .inputTokens), (hash("output_tokens"), .outputTokens),
+        (hash("cache_read_input_tokens"), .cacheReadTokens), (hash("cache_creation_input_tokens"), .cacheCreationTokens),
+    ]
+    private static let usageHash = hash("usage")
+    private static let modelHash = hash("model")
+
+    /// The field a member name (by its hash) stands for at the current depth, if it is one of
+    /// interest there. Names come from the upstream's own JSON, whose field names are its API's.
+    private func field(hashed hash: UInt64) -> Field? {
         if usageDepth != 0 {
-            switch name.count {
-            case 13 where name.elementsEqual("prompt_tokens".utf8): return .promptTokens
-            case 17 where name.elementsEqual("completion_tokens".utf8): return .completionTokens
-            case 13 where name.elementsEqual("cached_tokens".utf8): return .cachedTokens
-            case 12 where name.elementsEqual("input_tokens".utf8): return .inputTokens
-            case 13 where name.elementsEqual("output_tokens".utf8): return .outputTokens
-            case 23 where name.elementsEqual("cache_read_input_tokens".utf8): return .cacheReadTokens
-            case 27 where name.elementsEqual("cache_creation_input_tokens".utf8): return .cacheCreationTokens
-            default: return nil
-            }
+            for entry in Self.tokenFields where entry.hash == hash { return entry.field }
+            return nil
         }
         guard depth >= 1 && depth <= 2 else { return nil }
-        if name.elementsEqual("usage".utf8) { return .usage }
-        if model == nil, name.elementsEqual("model".utf8) { return .model }
+        if hash == Self.usageHash { return .usage }
+        if model == nil, hash == Self.modelHash { return .model }
         return nil
     }
 }
