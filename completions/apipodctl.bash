@@ -7,6 +7,7 @@ _apipodctl() {
         case "$cmd_path/${COMP_WORDS[i]}" in
             root/serve) cmd_path=serve ;;
             root/keys) cmd_path=keys ;;
+            root/usage) cmd_path=usage ;;
             root/route) cmd_path=route ;;
             root/db) cmd_path=db ;;
             root/help) cmd_path=help ;;
@@ -37,6 +38,13 @@ _apipodctl() {
         "keys/disable --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "keys/enable --db") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "keys/enable --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "usage --key") COMPREPLY=(); return ;;
+        "usage --model") COMPREPLY=(); return ;;
+        "usage --since") COMPREPLY=(); return ;;
+        "usage --until") COMPREPLY=(); return ;;
+        "usage --by") COMPREPLY=(); return ;;
+        "usage --db") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "usage --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "route/simulate --model") COMPREPLY=(); return ;;
         "route/simulate --count"|"route/simulate -n") COMPREPLY=(); return ;;
         "route/simulate --seed") COMPREPLY=(); return ;;
@@ -47,18 +55,19 @@ _apipodctl() {
     esac
     local words
     case "$cmd_path" in
-        root) words="serve keys route db help --version --help -h" ;;
+        root) words="serve keys usage route db help --version --help -h" ;;
         serve) words="--host --port --upstream --upstream-key --db --env-file --routes --help -h" ;;
         keys) words="create list disable enable --help -h" ;;
         keys/create) words="--name --tier --expires-in --json --db --env-file --help -h" ;;
         keys/list) words="--all -a --json --db --env-file --help -h" ;;
         keys/disable) words="--db --env-file --help -h" ;;
         keys/enable) words="--db --env-file --help -h" ;;
+        usage) words="--key --model --since --until --by --json --db --env-file --help -h" ;;
         route) words="simulate --help -h" ;;
         route/simulate) words="--model --count -n --seed --routes --json --env-file --help -h" ;;
         db) words="migrate --help -h" ;;
         db/migrate) words="--db --env-file --help -h" ;;
-        help) words="serve keys route db help --help -h" ;;
+        help) words="serve keys usage route db help --help -h" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

@@ -12,7 +12,7 @@ struct AdminUsageRoutes: Sendable {
                 throw APIError(.badRequest, "days must be a whole number from 1 to \(UsageTable.retentionDays), not '\(text)'")
             }
             let today = UsageDay.start(of: now.secondsSinceEpoch)
-            let request = UsageQuery(since: today - (days - 1) * 86_400, until: now.secondsSinceEpoch + 1, groupings: [.day, .model])
+            let request = UsageQuery(since: today - (days - 1) * 86_400, until: today + 86_400, groupings: [.day, .model])
             let report = try await read(request, key: nil)
             return UsageDailyReport(dayModelRows: report.rows).json
         }

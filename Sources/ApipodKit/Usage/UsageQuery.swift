@@ -31,13 +31,14 @@ public struct UsageQuery: Sendable, Equatable {
         return groupings
     }
 
-    /// A `--since` or `--until` value as Unix seconds: `7d`, `24h`, `30m` before `now`, a date
-    /// (`2026-12-01`, midnight UTC) or an RFC 3339 time. Nil when it is none of these.
+    /// A `--since` or `--until` value as Unix seconds: `7d` (the last seven UTC days, today
+    /// included: from midnight six days ago), `24h` or `30m` before `now`, a date (`2026-12-01`,
+    /// midnight UTC) or an RFC 3339 time. Nil when it is none of these.
     public static func time(parsing text: String, now: Int64) -> Int64? {
         let trimmed = text.trimmingASCIIWhitespace()
         if let unit = trimmed.last, "dhm".contains(unit), let amount = Int64(trimmed.dropLast()), amount >= 0, amount <= 100_000 {
-            let seconds: Int64 = unit == "d" ? 86_400 : unit == "h" ? 3600 : 60
-            return now - amount * seconds
+            if unit == "d" { return UsageDay.start(of: now) - max(amount - 1, 0) * 86_400 }
+            return now - amount * (unit == "h" ? 3600 : 60)
         }
         guard trimmed.count >= 10, trimmed.first?.isNumber == true, let time = Timestamp(parsing: trimmed) else { return nil }
         return time.secondsSinceEpoch
@@ -173,7 +174,8 @@ public struct UsageQueryError: Error, Equatable {
 
 extension UsageQuery {
     /// The query from the words `apipodctl usage` and `GET /admin/usage` share (`by`, `since`,
-    /// `until`; the key is resolved by the caller). Defaults: by day, the last 7 days, until now.
+    /// `until`; the key is resolved by the caller). Defaults: by day, the last 7 UTC days, until
+    /// the end of today (nothing is stored after now).
     public static func parse(by: String?, since: String?, until: String?, now: Int64) throws(UsageQueryError) -> UsageQuery {
         let grouped: [UsageGrouping] = try by.map { text throws(UsageQueryError) in
             guard let groupings = Self.groupings(parsing: text) else {
@@ -185,12 +187,11 @@ extension UsageQuery {
         let start: Int64 = try since.map { text throws(UsageQueryError) in
             guard let time = Self.time(parsing: text, now: now) else { throw UsageQueryError(field: "since", value: text, expected: timeHelp) }
             return time
-        } ?? now - 7 * 86_400
-        // The current hour's bucket starts before now: an end of now + 1 s includes it.
+        } ?? UsageDay.start(of: now) - 6 * 86_400
         let end: Int64 = try until.map { text throws(UsageQueryError) in
             guard let time = Self.time(parsing: text, now: now) else { throw UsageQueryError(field: "until", value: text, expected: timeHelp) }
             return time
-        } ?? now + 1
+        } ?? UsageDay.start(of: now) + 86_400
         return UsageQuery(since: start, until: end, groupings: grouped)
     }
 }
