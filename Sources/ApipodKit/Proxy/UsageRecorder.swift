@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// Takes every proxied request's usage record off the request path and into SQLite (SPEC §9).
@@ -7,8 +6,9 @@ import Synchronization
 /// append on memory only that loop's thread touches, no lock and no atomic. Once a second the
 /// writer's timer (on the write worker's queue, never a loop) asks each loop, by a message
 /// posted to it, to hand its buffer over; the loops put their batches into `handedOver` (a
-/// mutex taken once per loop per second, never by a request) and the writer folds them into
-/// hourly buckets, prices them and upserts them in one transaction. So a crash loses at most
+/// mutex taken once per loop per second, never by a request), the last of them queues the write,
+/// and the writer folds them into hourly buckets, prices them and upserts them in one
+/// transaction. Nothing blocks a thread while the loops answer. So a crash loses at most
 /// the last second's records, and `stop` (after the server has drained) writes everything left.
 /// Buckets past the retention are pruned at start and once a day.
 final class UsageRecorder: Sendable {
@@ -51,8 +51,9 @@ final class UsageRecorder: Sendable {
 
     /// Starts the once-a-second writes (the first prunes old buckets).
     func start() {
-        let flush = writer.every(milliseconds: Self.flushMilliseconds) { [weak self] store in
-            self?.flush(store, now: Timestamp.now())
+        let flush = writer.every(milliseconds: Self.flushMilliseconds) { [weak self] _ in
+            guard let self else { return }
+            gatherFromLoops { self.writer.run { store in self.write(store, now: Timestamp.now()) } }
         }
         timer.withLock { $0 = flush }
     }
@@ -61,16 +62,18 @@ final class UsageRecorder: Sendable {
     /// while the loops still run.
     func stop() async {
         timer.withLock { $0?.cancel() }
-        do {
-            try await writer.perform { [self] store throws(StorageError) in flush(store, now: Timestamp.now()) }
-        } catch {
-            onError(error)
+        await withUnsafeContinuation { (written: UnsafeContinuation<Void, Never>) in
+            gatherFromLoops {
+                self.writer.run { store in
+                    self.write(store, now: Timestamp.now())
+                    written.resume()
+                }
+            }
         }
     }
 
-    /// On the writer's queue: gathers the loops' buffers, folds and writes them.
-    private func flush(_ store: KeyStore, now: Timestamp) {
-        gatherFromLoops()
+    /// On the writer's queue: folds what the loops handed over and writes it.
+    private func write(_ store: KeyStore, now: Timestamp) {
         let records = handedOver.withLock { records in
             defer { records.removeAll(keepingCapacity: true) }
             return records
@@ -88,19 +91,30 @@ final class UsageRecorder: Sendable {
         }
     }
 
-    /// Asks every loop for its buffer and waits (briefly: a loop answers between two events)
-    /// until each has handed it over. A loop that does not answer in time hands over later,
-    /// into the next tick.
-    private func gatherFromLoops() {
-        let answered = DispatchSemaphore(value: 0)
+    /// Asks every loop, by a message posted to it, to hand its buffer over; the last loop to
+    /// answer calls `then`. Nobody waits: a loop answers between two of its events.
+    private func gatherFromLoops(then: @escaping @Sendable () -> Void) {
+        let remaining = Countdown(shards.count)
         for (loop, shard) in shards {
             loop.post(.run { [self] in
                 let records = shard.take()
                 if !records.isEmpty { handedOver.withLock { $0.append(contentsOf: records) } }
-                answered.signal()
+                if remaining.arrive() { then() }
             })
         }
-        for _ in shards { _ = answered.wait(timeout: .now() + .seconds(2)) }
+    }
+}
+
+/// Counts the loops still to answer a hand-over; the one that brings it to zero learns it.
+private final class Countdown: Sendable {
+    private let left: Atomic<Int>
+
+    init(_ count: Int) {
+        left = Atomic(count)
+    }
+
+    func arrive() -> Bool {
+        left.subtract(1, ordering: .acquiringAndReleasing).newValue == 0
     }
 }
 

@@ -42,6 +42,11 @@ public final class KeyStoreWorker: Sendable {
         return try outcome.get()
     }
 
+    /// Queues `body` on the worker's queue without waiting for it.
+    public func run(_ body: @escaping @Sendable (KeyStore) -> Void) {
+        queue.async { [box] in body(box.store) }
+    }
+
     /// Calls `body` on the worker's queue every `interval` until the returned timer is cancelled.
     public func every(milliseconds interval: Int, _ body: @escaping @Sendable (KeyStore) -> Void) -> RepeatingTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)

@@ -26,7 +26,10 @@ enum UsageCommand {
             return .success
         }
         try context.console.out("Usage \(span), by \(query.groupings.map(\.rawValue).joined(separator: " and "))\n\n")
-        try context.console.out(table(report, bars: context.console.outputIsTerminal).rendered())
+        let rendered = table(report, bars: context.console.outputIsTerminal).rendered()
+        // The bar column is empty in the header and total rows: no trailing blanks for it.
+        try context.console.out(rendered.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n"))
         return .success
     }
 
