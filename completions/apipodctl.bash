@@ -8,6 +8,7 @@ _apipodctl() {
             root/serve) cmd_path=serve ;;
             root/keys) cmd_path=keys ;;
             root/tiers) cmd_path=tiers ;;
+            root/usage) cmd_path=usage ;;
             root/route) cmd_path=route ;;
             root/db) cmd_path=db ;;
             root/help) cmd_path=help ;;
@@ -57,6 +58,13 @@ _apipodctl() {
         "tiers/set --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "tiers/list --db") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "tiers/list --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "usage --key") COMPREPLY=(); return ;;
+        "usage --model") COMPREPLY=(); return ;;
+        "usage --since") COMPREPLY=(); return ;;
+        "usage --until") COMPREPLY=(); return ;;
+        "usage --by") COMPREPLY=(); return ;;
+        "usage --db") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        "usage --env-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
         "route/simulate --model") COMPREPLY=(); return ;;
         "route/simulate --count"|"route/simulate -n") COMPREPLY=(); return ;;
         "route/simulate --sessions") COMPREPLY=(); return ;;
@@ -71,7 +79,7 @@ _apipodctl() {
     esac
     local words
     case "$cmd_path" in
-        root) words="serve keys tiers route db help --version --help -h" ;;
+        root) words="serve keys tiers usage route db help --version --help -h" ;;
         serve) words="--host --port --upstream --upstream-key --db --env-file --routes --help -h" ;;
         keys) words="create list limit disable enable --help -h" ;;
         keys/create) words="--name --tier --expires-in --rpm --concurrency --daily-tokens --json --db --env-file --help -h" ;;
@@ -82,12 +90,13 @@ _apipodctl() {
         tiers) words="set list --help -h" ;;
         tiers/set) words="--rpm --concurrency --daily-tokens --db --env-file --help -h" ;;
         tiers/list) words="--json --db --env-file --help -h" ;;
+        usage) words="--key --model --since --until --by --json --db --env-file --help -h" ;;
         route) words="simulate check --help -h" ;;
         route/simulate) words="--model --count -n --sessions --session --seed --routes --json --env-file --help -h" ;;
         route/check) words="--routes --env-file --help -h" ;;
         db) words="migrate --help -h" ;;
         db/migrate) words="--db --env-file --help -h" ;;
-        help) words="serve keys tiers route db help --help -h" ;;
+        help) words="serve keys tiers usage route db help --help -h" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

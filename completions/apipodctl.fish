@@ -10,6 +10,8 @@ function __apipodctl_at
                 set cmd_path keys
             case root/tiers
                 set cmd_path tiers
+            case root/usage
+                set cmd_path usage
             case root/route
                 set cmd_path route
             case root/db
@@ -44,6 +46,7 @@ complete -c apipodctl -f
 complete -c apipodctl -n '__apipodctl_at root' -a serve -d 'Run the proxy server.'
 complete -c apipodctl -n '__apipodctl_at root' -a keys -d 'Create, list, limit, disable and enable client API keys.'
 complete -c apipodctl -n '__apipodctl_at root' -a tiers -d 'Set and list the default limits of each tier.'
+complete -c apipodctl -n '__apipodctl_at root' -a usage -d 'Show tokens, requests, errors and cost by day, hour, model or key.'
 complete -c apipodctl -n '__apipodctl_at root' -a route -d 'Check the routing rules offline.'
 complete -c apipodctl -n '__apipodctl_at root' -a db -d 'Maintain the key database.'
 complete -c apipodctl -n '__apipodctl_at root' -a help -d 'Show help for a command.'
@@ -103,6 +106,15 @@ complete -c apipodctl -n '__apipodctl_at tiers/list' -l json -d 'Print JSON for 
 complete -c apipodctl -n '__apipodctl_at tiers/list' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
 complete -c apipodctl -n '__apipodctl_at tiers/list' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
 complete -c apipodctl -n '__apipodctl_at tiers/list' -l help -s h -d 'Show help for this command.'
+complete -c apipodctl -n '__apipodctl_at usage' -l key -r -d 'Only this key: its id, or its prefix as keys list shows it.'
+complete -c apipodctl -n '__apipodctl_at usage' -l model -r -d 'Only this model (the one that answered).'
+complete -c apipodctl -n '__apipodctl_at usage' -l since -r -d 'Start: 7d, 24h, 30m back from now, a date (2026-12-01) or an RFC 3339 time (default 7d).'
+complete -c apipodctl -n '__apipodctl_at usage' -l until -r -d 'End, excluded, in the same forms (default now).'
+complete -c apipodctl -n '__apipodctl_at usage' -l by -r -d 'day (default), hour, model or key, or two of them: day,model.'
+complete -c apipodctl -n '__apipodctl_at usage' -l json -d 'Print JSON for scripts.'
+complete -c apipodctl -n '__apipodctl_at usage' -l db -r -F -d 'SQLite key database (DATABASE_PATH; default ./data/proxy.db).'
+complete -c apipodctl -n '__apipodctl_at usage' -l env-file -r -F -d 'Read settings from this file instead of ./.env.'
+complete -c apipodctl -n '__apipodctl_at usage' -l help -s h -d 'Show help for this command.'
 complete -c apipodctl -n '__apipodctl_at route' -a simulate -d 'Draw routing decisions and compare the split with the weights.'
 complete -c apipodctl -n '__apipodctl_at route' -a check -d 'Validate the routes file without starting the server.'
 complete -c apipodctl -n '__apipodctl_at route' -l help -s h -d 'Show help for this command.'
@@ -126,6 +138,7 @@ complete -c apipodctl -n '__apipodctl_at db/migrate' -l help -s h -d 'Show help 
 complete -c apipodctl -n '__apipodctl_at help' -a serve -d 'Run the proxy server.'
 complete -c apipodctl -n '__apipodctl_at help' -a keys -d 'Create, list, limit, disable and enable client API keys.'
 complete -c apipodctl -n '__apipodctl_at help' -a tiers -d 'Set and list the default limits of each tier.'
+complete -c apipodctl -n '__apipodctl_at help' -a usage -d 'Show tokens, requests, errors and cost by day, hour, model or key.'
 complete -c apipodctl -n '__apipodctl_at help' -a route -d 'Check the routing rules offline.'
 complete -c apipodctl -n '__apipodctl_at help' -a db -d 'Maintain the key database.'
 complete -c apipodctl -n '__apipodctl_at help' -a help -d 'Show help for a command.'

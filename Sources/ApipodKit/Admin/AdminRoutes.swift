@@ -1,7 +1,7 @@
 /// The admin HTTP API of the original service and the gateways it learnt from:
 /// `POST /admin/create-key`, `GET /admin/keys`, `POST /admin/keys/{id}/disable|enable`, the
-/// upstream board, `GET /admin/upstreams` (or `/admin/fallback`; `UpstreamsRoute`), and the
-/// limit routes of `LimitRoutes.swift`.
+/// upstream board, `GET /admin/upstreams` (or `/admin/fallback`; `UpstreamsRoute`),
+/// `GET /admin/usage[/daily]` (`AdminUsageRoutes`), and the limit routes of `LimitRoutes.swift`.
 /// Off (404) unless an admin secret is configured; the secret in `x-admin-secret` is compared
 /// in constant time. Never returns a full key except once, from `create-key`. The dashboard's
 /// page (`DashboardPage`) is served here too, without the secret; its API calls need it.
@@ -72,6 +72,10 @@ struct AdminRoutes: Sendable {
         case ("GET", 2) where parts[1] == "live":
             guard let live else { throw APIError(.notFound, "live figures come from the metrics, which are off (METRICS=off)") }
             try await respond(response, status: 200, await live().json, &entry)
+        case ("GET", 2...3) where parts[1] == "usage":
+            let json = try await AdminUsageRoutes(writer: writer)
+                .answer(parts, query: AdminUsageRoutes.parameters(of: request.head.target), now: now)
+            try await respond(response, status: 200, json, &entry)
         default:
             guard try await handleLimitRoute(request, method: method, parts: parts, response, &entry) else {
                 throw APIError(.notFound, "no admin route \(method) \(path)")

@@ -31,9 +31,15 @@ public final class KeyLimiters: Sendable {
         return try limiter.admit(limits, at: clock.now())
     }
 
-    /// Counts an answer's input and output tokens against key `keyID`'s quota for today (UTC).
-    /// The proxy calls it once an answer's usage is known; the answer that crosses the quota
-    /// has been relayed whole, and the key's next request is refused.
+    /// Counts an answer's input and output tokens against the quota for today (UTC) of the key
+    /// whose limiter the request holds: no lookup, no lock. The proxy calls it once an answer's
+    /// usage is known; the answer that crosses the quota has been relayed whole, and the key's
+    /// next request is refused.
+    public func addTokens(_ count: Int, to limiter: KeyLimiter) {
+        limiter.addTokens(count, onDay: clock.now().utcDay)
+    }
+
+    /// `addTokens(_:to:)` for key `keyID`, looked up in the table.
     public func addTokens(_ count: Int, keyID: Int64) {
         limiter(forKey: keyID).addTokens(count, onDay: clock.now().utcDay)
     }

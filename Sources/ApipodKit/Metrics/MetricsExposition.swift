@@ -57,6 +57,11 @@ extension MetricsSnapshot {
         out.family("apipod_open_connections", "gauge", help: "Client connections open now.")
         out.sample("apipod_open_connections", [:], String(context.openConnections))
         out.family("apipod_tokens_total", "counter", help: "Tokens by model and kind (input, output, cached input).")
+        let tokenSeries = tokens.entries.map { (series: TokenSeries(key: $0.key), count: $0.count) }
+            .sorted { (model($0.series.model), $0.series.kind.rawValue) < (model($1.series.model), $1.series.kind.rawValue) }
+        for (series, count) in tokenSeries {
+            out.sample("apipod_tokens_total", ["model": model(series.model), "kind": series.kind.label], count)
+        }
         out.family("apipod_rate_limited_total", "counter", help: "Requests refused by a limit, by reason.")
         for reason in LimitReason.allCases {
             out.sample("apipod_rate_limited_total", ["reason": reason.label], rateLimited[Int(reason.rawValue)])

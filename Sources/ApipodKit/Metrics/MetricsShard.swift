@@ -35,6 +35,9 @@ final class MetricsShard: @unchecked Sendable {
         var upstreamWaitNanoseconds: Int64?
         /// The limit that refused the request, if one did.
         var rateLimited: LimitReason? = nil
+        /// The answer's tokens and the model that answered, when its usage was read.
+        var tokens: TokenUsage? = nil
+        var answeredModel: String? = nil
     }
 
     /// Counts one finished request, its upstream attempts and its timings.
@@ -52,6 +55,12 @@ final class MetricsShard: @unchecked Sendable {
         }
         if request.attempts.count > 1 { values.failovers += 1 }
         if let reason = request.rateLimited { values.rateLimited[Int(reason.rawValue)] += 1 }
+        if let tokens = request.tokens {
+            let answered = models.index(of: request.answeredModel, in: registry)
+            values.tokens.add(TokenSeries(model: answered, kind: .input).key, UInt64(tokens.input))
+            values.tokens.add(TokenSeries(model: answered, kind: .output).key, UInt64(tokens.output))
+            values.tokens.add(TokenSeries(model: answered, kind: .cached).key, UInt64(tokens.cached))
+        }
     }
 
     func streamStarted() { values.activeStreams += 1 }

@@ -8,6 +8,8 @@ struct MetricsSnapshot: Sendable {
     var attempts = CountTable()
     /// Requests that went on to another candidate after an attempt failed.
     var failovers: UInt64 = 0
+    /// By `TokenSeries.key`.
+    var tokens = CountTable()
     var requestDuration = LatencyHistogram(.requestDuration)
     var proxyOverhead = LatencyHistogram(.proxyOverhead)
     var activeStreams = 0
@@ -18,6 +20,7 @@ struct MetricsSnapshot: Sendable {
         for (key, count) in other.requests.entries { requests.add(key, count) }
         for (key, count) in other.attempts.entries { attempts.add(key, count) }
         failovers += other.failovers
+        for (key, count) in other.tokens.entries { tokens.add(key, count) }
         requestDuration.add(other.requestDuration)
         proxyOverhead.add(other.proxyOverhead)
         activeStreams += other.activeStreams
@@ -69,4 +72,35 @@ struct AttemptSeries: Equatable {
     }
 
     var key: UInt64 { UInt64(outcome.rawValue) << 48 | UInt64(provider) << 32 | UInt64(model) }
+}
+
+/// The labels of one `apipod_tokens_total` series: the model that answered and the kind of token.
+struct TokenSeries: Equatable {
+    enum Kind: UInt8 {
+        case input, output, cached
+
+        var label: String {
+            switch self {
+            case .input: "input"
+            case .output: "output"
+            case .cached: "cached"
+            }
+        }
+    }
+
+    /// Index in `ModelLabelRegistry.names`.
+    let model: Int
+    let kind: Kind
+
+    init(model: Int, kind: Kind) {
+        self.model = model
+        self.kind = kind
+    }
+
+    init(key: UInt64) {
+        kind = Kind(rawValue: UInt8(key >> 32)) ?? .input
+        model = Int(key & 0xFFFF_FFFF)
+    }
+
+    var key: UInt64 { UInt64(kind.rawValue) << 32 | UInt64(model) }
 }

@@ -18,9 +18,11 @@ extension Forwarder {
     /// candidate's model spliced in. Each attempt goes into `entry` (log and metrics) and onto
     /// the board (cooling). The last candidate's answer is returned whatever its status; when
     /// no attempt got a response head, the last one's error is thrown as the client's 502/504.
-    /// - Parameter candidates: empty for a request without a model.
+    /// - Parameters:
+    ///   - usageSplice: the include_usage field the proxy adds to every attempt's body (§9).
+    ///   - candidates: empty for a request without a model.
     func attempt(
-        _ request: ServerRequest, target: String, path: String, body: [UInt8]?, field: ModelField?,
+        _ request: ServerRequest, target: String, path: String, body: [UInt8]?, field: ModelField?, usageSplice: BodySplice,
         candidates: [RouteCandidate], rules: ProxyRules, _ entry: inout RequestLogEntry
     ) async throws -> Settled {
         let count = max(candidates.count, 1)
@@ -28,15 +30,16 @@ extension Forwarder {
             let candidate = candidates.isEmpty ? nil : candidates[index]
             let isLast = index == count - 1
             let endpoint = candidate.flatMap { rules.endpoints[$0.provider] } ?? rules.fallbackEndpoint
-            let payload = body.map { rewrite($0, field: field, to: candidate?.upstreamModel) } ?? .empty
+            let payload = body.map { rewrite($0, field: field, to: candidate?.upstreamModel, adding: usageSplice) } ?? .empty
             var head = HTTPRequestHead(
                 method: request.head.method, target: endpoint.url.basePath + target,
                 headers: HeaderPolicy.upstreamRequest(
                     request.head.headers, credential: endpoint.credential, upstreamAuthority: endpoint.url.authority,
                     clientAddress: request.remoteHost, bodyLength: body == nil ? nil : payload.count))
             head.version = .http1_1
-            if path == "/v1/models" {
-                // The alias entries are spliced into the listing's bytes, which must not be compressed.
+            if path == "/v1/models" || Self.modelRoutes.contains(path) {
+                // The alias entries are spliced into the listing's bytes, and an answer's usage is
+                // read from its bytes (SPEC §9): neither can be compressed.
                 head.headers.remove(named: "accept-encoding")
             }
             // The wait on the upstream runs from here (connecting or taking a pooled connection,
@@ -82,10 +85,13 @@ extension Forwarder {
     /// runs around the new value, so a megabyte is not copied to change a few bytes.
     static let copiedRewriteLimit = 64 * 1024
 
-    /// `body` with its model replaced by `model`; every other byte as the client sent it.
-    private func rewrite(_ body: [UInt8], field: ModelField?, to model: String?) -> RequestBody {
-        guard let field, let model, model != field.value else { return .bytes(body) }
-        if body.count <= Self.copiedRewriteLimit { return .bytes(field.rewriting(body, to: model)) }
-        return .runs(field.rewrittenRuns(body, to: model))
+    /// `body` with its model replaced by `model` and `usage` applied; every other byte as the
+    /// client sent it.
+    private func rewrite(_ body: [UInt8], field: ModelField?, to model: String?, adding usage: BodySplice) -> RequestBody {
+        var splice = usage
+        if let field, let model, model != field.value { splice = field.splice(to: model, adding: usage) }
+        guard !splice.isEmpty else { return .bytes(body) }
+        if body.count <= Self.copiedRewriteLimit { return .bytes(splice.applied(to: body)) }
+        return .runs(splice.runs(of: body))
     }
 }

@@ -34,6 +34,8 @@ final class Forwarder: Sendable {
         entry.keyID = key.record.id
         let permit = try admit(key, &entry)
         defer { permit.release() }
+        // The answer's tokens count against the key's daily quota (SPEC §10), however the relay ended.
+        defer { if let tokens = entry.tokens { authenticator.limiters.addTokens(tokens.input + tokens.output, to: key.limiter) } }
         // One snapshot for the whole request: a reload meanwhile does not change its rules.
         let rules = self.rules.current
 
@@ -43,10 +45,13 @@ final class Forwarder: Sendable {
         }
         var body: [UInt8]?
         var field: ModelField?
+        // The include_usage request field when the proxy asks for it (SPEC §9); spliced into
+        // every attempt's body, beside that candidate's model.
+        var usageSplice = BodySplice()
         if request.hasBody {
             let bytes = try await request.collectBody()
             entry.bytesIn = bytes.count
-            field = try findModel(in: bytes, path: path)
+            (field, usageSplice) = try scanBody(bytes, path: path)
             body = bytes
         }
         var candidates: [RouteCandidate] = []
@@ -63,7 +68,8 @@ final class Forwarder: Sendable {
             }
         }
 
-        let settled = try await attempt(request, target: target, path: path, body: body, field: field, candidates: candidates, rules: rules, &entry)
+        let settled = try await attempt(
+            request, target: target, path: path, body: body, field: field, usageSplice: usageSplice, candidates: candidates, rules: rules, &entry)
         let answer = settled.answer
         entry.routedModel = settled.candidate?.model
         entry.status = answer.head.status
@@ -72,7 +78,8 @@ final class Forwarder: Sendable {
             try await relayModelListing(answer, request: request, aliases: rules.table.aliasNames, response)
             return
         }
-        try await relay(answer, request: request, answeredBy: settled.candidate, response, &entry)
+        let usage = UsageReading(path: path, answer: answer.head, streamed: answer.isStreamed, hidesUsageChunk: !usageSplice.isEmpty)
+        try await relay(answer, request: request, answeredBy: settled.candidate, response, usage, &entry)
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -108,15 +115,23 @@ final class Forwarder: Sendable {
         return Substring(authorization[token.startIndex...])
     }
 
-    /// The body's top-level `model`, nil when it has none; a malformed body on a model route is a 400.
-    private func findModel(in body: [UInt8], path: String) throws -> ModelField? {
-        guard !body.isEmpty else { return nil }
+    /// The body's top-level `model` (nil when it has none) and, on a streamed chat that did not
+    /// ask for it, the splice that asks for the usage chunk (`IncludeUsageOption`); a malformed
+    /// body on a model route is a 400.
+    private func scanBody(_ body: [UInt8], path: String) throws -> (ModelField?, BodySplice) {
+        guard !body.isEmpty else { return (nil, BodySplice()) }
+        let scanned: (model: ModelField?, streaming: JSONScanner.StreamingMembers?)
         do {
-            return try ModelField.find(in: body)
+            scanned = try ModelField.scan(body, notingStreaming: path == "/v1/chat/completions")
         } catch {
-            guard Self.modelRoutes.contains(path) else { return nil }
+            guard Self.modelRoutes.contains(path) else { return (nil, BodySplice()) }
             throw APIError(.badRequest, "the request body is not valid JSON: \(error.description)")
         }
+        var splice = BodySplice()
+        if let streaming = scanned.streaming, case .add(let range, let bytes) = IncludeUsageOption.decide(body, streaming) {
+            splice.add(range, bytes)
+        }
+        return (scanned.model, splice)
     }
 
     /// Relays status, headers and body; each piece is written as soon as it is read, and the
@@ -124,10 +139,14 @@ final class Forwarder: Sendable {
     /// counts as waiting on the upstream; writing to the client (however slow it reads) does not.
     /// A streamed answer is one of `apipod_active_streams` while it is relayed.
     /// A routed answer says which model gave it and after how many attempts (SPEC §8).
+    /// The usage scan watches every piece, and the usage chunk the proxy asked for is left out
+    /// (`UsageReading`); what the scan found goes into `entry` however the relay ends.
     private func relay(
         _ answer: any UpstreamAnswer, request: ServerRequest, answeredBy candidate: RouteCandidate?, _ response: ResponseWriter,
-        _ entry: inout RequestLogEntry
+        _ reading: UsageReading, _ entry: inout RequestLogEntry
     ) async throws {
+        var usage = reading
+        defer { usage.finish(&entry) }
         let upstreamHead = answer.head  // one copy: each read of an existential's property makes one
         var head = HTTPResponseHead(
             status: upstreamHead.status, reason: upstreamHead.reason,
@@ -155,9 +174,10 @@ final class Forwarder: Sendable {
                 let piece = try await answer.nextPiece(watching: request.clientSocket)
                 if let waitStarted { entry.addUpstreamWait(since: waitStarted) }
                 guard let piece else { break }
-                try await response.write(piece)
+                try await usage.relay(piece, to: response)
                 if answer.isComplete { break }
             }
+            try await usage.relayHeldBytes(to: response)
         } catch let error as HTTPClientError {
             // After the head, HTTP/1.1 can only signal failure by closing the connection.
             entry.note = "upstream failed mid-response: \(error.description)"

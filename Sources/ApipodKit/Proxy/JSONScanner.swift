@@ -8,16 +8,29 @@ struct JSONScanner {
         let string: String?
     }
 
+    /// Where a chat request's `stream` and `stream_options` values are, and its closing brace:
+    /// what `IncludeUsageOption` needs to ask the upstream for a usage chunk.
+    struct StreamingMembers {
+        var stream: Range<Int>?
+        var options: Range<Int>?
+        /// One of them given twice: parsers disagree on which wins, so the body is left alone.
+        var repeated = false
+        var closingBrace = 0
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let memberName: String
     private var index = 0
     private var member: Member?
+    /// Non-nil when asked for at `init`: then noted during the scan.
+    private(set) var streaming: StreamingMembers?
     /// Deeper nesting is refused rather than risking the stack on hostile input.
     static let maximumDepth = 512
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, member name: String) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, member name: String, notingStreaming: Bool = false) {
         self.bytes = bytes
         self.memberName = name
+        if notingStreaming { streaming = StreamingMembers() }
     }
 
     /// Validates the whole document, which must be an object; returns the member, if present.
@@ -50,7 +63,11 @@ struct JSONScanner {
     private mutating func scanObject(depth: Int, topLevel: Bool) throws(JSONBodyError) {
         index += 1
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { index += 1; return }
+        if peek() == UInt8(ascii: "}") {
+            if topLevel { streaming?.closingBrace = index }
+            index += 1
+            return
+        }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a quoted member name in JSON") }
@@ -77,15 +94,32 @@ struct JSONScanner {
                     try scanValue(depth: depth)
                     member = Member(range: start..<index, string: nil)
                 }
+            } else if topLevel, streaming != nil, let name, name == "stream" || name == "stream_options" {
+                let start = index
+                try scanValue(depth: depth)
+                note(name, at: start..<index)
             } else {
                 try scanValue(depth: depth)
             }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return
+            case UInt8(ascii: "}"):
+                if topLevel { streaming?.closingBrace = index }
+                index += 1
+                return
             default: throw fail("expected ',' or '}' in JSON")
             }
+        }
+    }
+
+    private mutating func note(_ name: String, at range: Range<Int>) {
+        if name == "stream" {
+            if streaming?.stream != nil { streaming?.repeated = true }
+            streaming?.stream = range
+        } else {
+            if streaming?.options != nil { streaming?.repeated = true }
+            streaming?.options = range
         }
     }
 

@@ -14,35 +14,43 @@ public struct ModelField: Sendable, Equatable {
 
     /// Replaces the value with `model`, escaped as JSON; every other byte is copied unchanged.
     public func rewriting(_ body: [UInt8], to model: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count - range.count + model.utf8.count + 2)
-        out.append(contentsOf: body[..<range.lowerBound])
-        ModelField.appendEncoded(model, to: &out)
-        out.append(contentsOf: body[range.upperBound...])
-        return out
+        splice(to: model).applied(to: body)
     }
 
     /// The same rewrite as runs of bytes to send one after the other: the bytes before and after
     /// the value are not copied, only the new value is.
     public func rewrittenRuns(_ body: [UInt8], to model: String) -> [ArraySlice<UInt8>] {
+        splice(to: model).runs(of: body)
+    }
+
+    /// The rewrite as an edit, to combine with others.
+    func splice(to model: String, adding other: BodySplice = BodySplice()) -> BodySplice {
         var encoded: [UInt8] = []
         encoded.reserveCapacity(model.utf8.count + 2)
         ModelField.appendEncoded(model, to: &encoded)
-        return [body[..<range.lowerBound], encoded[...], body[range.upperBound...]]
+        var splice = other
+        splice.add(range, encoded)
+        return splice
     }
 
     /// Scans `body`: nil when it is a JSON object without a top-level `model`; throws when it is
     /// not JSON, not an object, or its `model` is not a single string.
     public static func find(in body: [UInt8]) throws(JSONBodyError) -> ModelField? {
-        let member = try body.withUnsafeBufferPointer { buffer throws(JSONBodyError) in
-            var scanner = JSONScanner(buffer, member: "model")
-            return try scanner.scanDocument()
+        try scan(body, notingStreaming: false).model
+    }
+
+    /// `find`, and when asked the places of `stream` and `stream_options` as well, in the same pass.
+    static func scan(_ body: [UInt8], notingStreaming: Bool) throws(JSONBodyError) -> (model: ModelField?, streaming: JSONScanner.StreamingMembers?) {
+        let (member, streaming) = try body.withUnsafeBufferPointer { buffer throws(JSONBodyError) in
+            var scanner = JSONScanner(buffer, member: "model", notingStreaming: notingStreaming)
+            let member = try scanner.scanDocument()
+            return (member, scanner.streaming)
         }
-        guard let member else { return nil }
+        guard let member else { return (nil, streaming) }
         guard let value = member.string else {
             throw JSONBodyError(message: "\"model\" must be a string", offset: member.range.lowerBound)
         }
-        return ModelField(value: value, range: member.range)
+        return (ModelField(value: value, range: member.range), streaming)
     }
 
     /// Appends `text` as a JSON string, quotes included.

@@ -10,10 +10,12 @@ public final class ProxyHandler: HTTPHandler {
     let clock = LogClock()
     /// Nil when `METRICS=off`: `/metrics` is then 404 and nothing is counted.
     let metrics: ProxyMetrics?
+    let usage: UsageRecorder
 
-    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger, format: LogFormat, metrics: ProxyMetrics?) {
+    init(forwarder: Forwarder, admin: AdminRoutes?, logger: LineLogger, format: LogFormat, metrics: ProxyMetrics?, usage: UsageRecorder) {
         self.forwarder = forwarder
         self.metrics = metrics
+        self.usage = usage
         self.admin = admin
         self.logger = logger
         self.format = format
@@ -36,6 +38,8 @@ public final class ProxyHandler: HTTPHandler {
         if entry.status == 0 { entry.status = response.status }
         let nanoseconds = Int64(bitPattern: Deadline.now.uptimeNanoseconds &- started.uptimeNanoseconds)
         metrics?.shard(on: request.clientSocket.loop).record(entry, durationNanoseconds: nanoseconds)
+        // Every request that got past the key check is counted, refusals and failures included.
+        if let record = UsageRecord(entry) { usage.record(record, on: request.clientSocket.loop) }
         let duration = Duration.nanoseconds(nanoseconds)
         switch format {
         case .text: logger.log(utf8: entry.line(at: clock.rfc3339Now(), duration: duration))

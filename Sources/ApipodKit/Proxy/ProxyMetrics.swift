@@ -73,6 +73,7 @@ extension MetricsShard {
         record(Request(
             route: entry.route, status: entry.status, requestedModel: entry.requestedModel,
             attempts: entry.attempts, durationNanoseconds: durationNanoseconds,
-            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds, rateLimited: entry.rateLimited))
+            upstreamWaitNanoseconds: entry.upstreamWaitNanoseconds, rateLimited: entry.rateLimited,
+            tokens: entry.tokens, answeredModel: entry.answeredModel))
     }
 }

@@ -62,6 +62,7 @@ public enum ProxyService {
         let authenticator: KeyAuthenticator
         let rules: RulesSlot
         let board: UpstreamBoard
+        let usage: UsageRecorder
         /// Set by `run` when systemd asked for watchdog pings; stopped before the loops are.
         var watchdog: SystemdWatchdog?
 
@@ -76,6 +77,8 @@ public enum ProxyService {
 
         public func stop(grace: Duration) async {
             await server.shutdown(grace: grace)
+            // Every request has ended and left its record: all of them are written now.
+            await usage.stop()
             await watchdog?.stop()
             await authenticator.stop()
             group.shutdown()
@@ -90,6 +93,9 @@ public enum ProxyService {
         let authenticator = KeyAuthenticator(reader: reader, writer: writer, limiters: KeyLimiters(clock: .system)) { error in
             log.note("key database: \(error.description)")
         }
+        // The day's tokens so far, so a restart does not hand every key a second daily quota.
+        let today = Timestamp.now()
+        authenticator.limiters.seedDailyTotals(try writer.performBlocking { store throws(StorageError) in try store.tokensByKey(onUTCDay: today) }, day: today)
         authenticator.start()
         let group = try EventLoopGroup(count: loops)
         let upstream = configuration.upstream
@@ -105,7 +111,14 @@ public enum ProxyService {
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
         let forwarder = Forwarder(authenticator: authenticator, rules: rules, dice: RoutingDice(), board: board, metrics: metrics)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator, board: board, live: metrics?.live) }
-        let handler = ProxyHandler(forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics)
+        // Answers are priced by the rules of the moment: a reload's new prices apply from its next batch.
+        let usage = UsageRecorder(loops: group.loops, writer: writer, pricing: { [rules] model, input, output in
+            rules.current.table.price(of: model)?.cost(inputTokens: input, outputTokens: output)
+        }) { error in
+            log.note("usage database: \(error.description)")
+        }
+        let handler = ProxyHandler(
+            forwarder: forwarder, admin: admin, logger: logger, format: configuration.logFormat, metrics: metrics, usage: usage)
         let server: HTTPServer
         do {
             server = try HTTPServer(
@@ -119,11 +132,12 @@ public enum ProxyService {
             throw ServeError.cannotListen(host: configuration.host, port: configuration.port, reason: error)
         }
         metrics?.countOpenConnections { [server] in server.connectionCount }
+        usage.start()
         log.note("listening on http://\(server.localAddress)")
         log.note("upstream \(upstream) (\(configuration.upstreamKey == nil ? "no upstream key" : "upstream key set"))")
         log.note("key database \(configuration.databasePath); admin API \(admin == nil ? "off (no ADMIN_SECRET)" : "on")")
         for line in describe(configuration) { log.note(line) }
-        return Running(server: server, group: group, authenticator: authenticator, rules: rules, board: board)
+        return Running(server: server, group: group, authenticator: authenticator, rules: rules, board: board, usage: usage)
     }
 
     static func percent(_ share: Double) -> String {

@@ -24,6 +24,10 @@ struct RequestLogEntry {
     var attempts: [UpstreamAttempt] = []
     /// The limit that refused the request, for `apipod_rate_limited_total`.
     var rateLimited: LimitReason?
+    /// For usage accounting: the answer's tokens when it carried them, and the model that
+    /// answered (the answer's own `model`, else the one sent upstream).
+    var tokens: TokenUsage?
+    var answeredModel: String?
 
     /// Adds the time since `start` to the wait on the upstream.
     mutating func addUpstreamWait(since start: Deadline) {

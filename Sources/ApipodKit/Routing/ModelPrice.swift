@@ -14,3 +14,13 @@ public struct ModelPrice: Sendable, Equatable {
         (Double(inputTokens) * inputPerMillion + Double(outputTokens) * outputPerMillion) / 1_000_000
     }
 }
+
+extension RoutingTable {
+    /// The price of `model`, the name an answer reports: a `models` entry of that name, else
+    /// the entry that sends it upstream under that name (`upstream_model`), so an answer that
+    /// names the provider's model is priced as the entry it was routed by.
+    public func price(of model: String) -> ModelPrice? {
+        if let route = models[model] { return route.price }
+        return models.values.first { $0.upstreamModel == model && $0.price != nil }?.price
+    }
+}

@@ -5,6 +5,7 @@ import Glibc
 /// (the CLI's main thread, or the server's storage thread); other processes may hold their own
 /// stores on the same file, which WAL mode and the busy timeout make safe.
 public final class KeyStore {
+    /// Also used by this folder's extensions (`KeyStore+Usage`), never outside it.
     let connection: SQLiteConnection
     public let path: String
     /// What opening did to the schema.

@@ -42,6 +42,20 @@ public final class KeyStoreWorker: Sendable {
         return try outcome.get()
     }
 
+    /// Runs `body` on the worker's queue and blocks the caller until it is done: for start-up,
+    /// before anything is served, never from an event loop or a task.
+    public func performBlocking<Result>(_ body: (KeyStore) throws(StorageError) -> Result) throws(StorageError) -> Result {
+        let outcome: Swift.Result<Result, StorageError> = queue.sync {
+            do throws(StorageError) { return .success(try body(box.store)) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    /// Queues `body` on the worker's queue without waiting for it.
+    public func run(_ body: @escaping @Sendable (KeyStore) -> Void) {
+        queue.async { [box] in body(box.store) }
+    }
+
     /// Calls `body` on the worker's queue every `interval` until the returned timer is cancelled.
     public func every(milliseconds interval: Int, _ body: @escaping @Sendable (KeyStore) -> Void) -> RepeatingTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)

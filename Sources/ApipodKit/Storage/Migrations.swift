@@ -26,6 +26,7 @@ enum Migrations {
         Migration(id: "001_create_api_keys", apply: createAPIKeys),
         Migration(id: "002_adopt_seed_users", apply: SeedAdoption.adoptUsersTable),
         Migration(id: "003_key_limits_and_tiers", apply: addKeyLimitsAndTiers),
+        Migration(id: "004_usage_buckets", apply: UsageTable.create),
     ]
 
     /// Brings the schema up to date; a no-op when it already is.

@@ -49,6 +49,7 @@ enum CLI {
         case "tiers list": try TiersCommands.list(context)
         case "route simulate": try RouteCommand.simulate(context)
         case "route check": try RouteCheckCommand.check(context)
+        case "usage": try UsageCommand.run(context)
         case "db migrate": try DatabaseCommand.migrate(context)
         case "help": try showHelp(for: context.invocation.arguments, console: context.console)
         default: throw ParseError.unknownCommand(word: context.invocation.path.last ?? "", path: [], suggestion: nil)

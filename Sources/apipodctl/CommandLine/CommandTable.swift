@@ -17,7 +17,7 @@ enum CommandTable {
             configuration: flags, then environment variables, then ./.env, then defaults.
             """,
         options: [OptionSpec(long: "version", help: "Show the version.")],
-        subcommands: [serve, keys, tiers, route, db, help],
+        subcommands: [serve, keys, tiers, usage, route, db, help],
         examples: [
             Example(command: "apipodctl keys create --name alice", explanation: "Make a key for alice; it is printed once."),
             Example(command: "apipodctl serve --port 8081", explanation: "Run the proxy."),
@@ -153,6 +153,29 @@ enum CommandTable {
                 options: [jsonOption, databaseOption, envFileOption],
                 examples: [Example(command: "apipodctl tiers list --json", explanation: "The tiers as JSON, as GET /admin/tiers answers.")]
             ),
+        ]
+    )
+
+    static let usage = CommandSpec(
+        name: "usage",
+        abstract: "Show tokens, requests, errors and cost by day, hour, model or key.",
+        discussion: """
+            Reads the hourly usage serve records (written once a second; kept 400 days) and \
+            prints a table with totals, with a bar per row on a terminal, or with --json the \
+            JSON of GET /admin/usage. Times are UTC. The model is the one that answered. Only \
+            reads: a missing database is an error (exit 74) and nothing is created.
+            """,
+        options: [
+            OptionSpec(long: "key", value: ValueSpec(placeholder: "ID|PREFIX"), help: "Only this key: its id, or its prefix as keys list shows it."),
+            OptionSpec(long: "model", value: ValueSpec(placeholder: "MODEL"), help: "Only this model (the one that answered)."),
+            OptionSpec(long: "since", value: ValueSpec(placeholder: "WHEN"), help: "Start: 7d, 24h, 30m back from now, a date (2026-12-01) or an RFC 3339 time (default 7d)."),
+            OptionSpec(long: "until", value: ValueSpec(placeholder: "WHEN"), help: "End, excluded, in the same forms (default now)."),
+            OptionSpec(long: "by", value: ValueSpec(placeholder: "GROUPING"), help: "day (default), hour, model or key, or two of them: day,model."),
+            jsonOption, databaseOption, envFileOption,
+        ],
+        examples: [
+            Example(command: "apipodctl usage --since 30d --by model", explanation: "The last 30 days, by model."),
+            Example(command: "apipodctl usage --key apk_AbCdEfGh --by day,model --json", explanation: "One key's days by model, as JSON."),
         ]
     )
 

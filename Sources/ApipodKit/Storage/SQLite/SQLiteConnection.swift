@@ -81,6 +81,9 @@ final class SQLiteConnection {
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Rows the last INSERT, UPDATE or DELETE changed.
+    var changes: Int64 { Int64(sqlite3_changes(handle)) }
+
     /// Changes whenever another connection commits to this database; cheap to poll.
     func dataVersion() throws(SQLiteError) -> Int64 {
         try query("PRAGMA data_version").first?[0].integer ?? 0

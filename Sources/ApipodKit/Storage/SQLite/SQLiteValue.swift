@@ -11,6 +11,15 @@ enum SQLiteValue: Equatable {
         return nil
     }
 
+    /// A number of either class as a `Double` (a sum of REAL columns that are all whole comes back as one).
+    var real: Double? {
+        switch self {
+        case .real(let value): value
+        case .integer(let value): Double(value)
+        default: nil
+        }
+    }
+
     var text: String? {
         switch self {
         case .text(let value): value

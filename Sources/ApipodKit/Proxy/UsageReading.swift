@@ -1,0 +1,40 @@
+/// What relaying an answer does for usage accounting (SPEC §9): on model routes a
+/// `UsageScanner` reads every piece as it passes, and when the proxy asked for a streamed chat's
+/// usage chunk itself (`IncludeUsageOption`) a `UsageChunkFilter` leaves that chunk out of what
+/// the client gets. Compressed answers are not read (the proxy asks for identity, but an
+/// upstream may ignore that). Owned by the request that relays the answer.
+struct UsageReading {
+    private var scanner: UsageScanner?
+    private var filter: UsageChunkFilter?
+
+    init(path: String, answer head: HTTPResponseHead, streamed: Bool, hidesUsageChunk: Bool) {
+        let encoded = head.headers["content-encoding"].map { !HTTPSyntax.equalsIgnoringCase($0.utf8, "identity".utf8) } ?? false
+        scanner = Forwarder.modelRoutes.contains(path) && !encoded ? UsageScanner(dialect: UsageDialect(path: path)) : nil
+        // Only a streamed body can lose bytes: a Content-Length one would then be too short.
+        filter = hidesUsageChunk && streamed && head.status == 200 && !encoded ? UsageChunkFilter() : nil
+    }
+
+    /// Reads `piece` and writes what of it the client gets, at once.
+    mutating func relay(_ piece: ArraySlice<UInt8>, to response: ResponseWriter) async throws {
+        scanner?.scan(piece)
+        guard filter != nil else { return try await response.write(piece) }
+        let output = filter!.filter(piece)
+        if output.released.isEmpty && output.second.isEmpty { return try await response.write(piece[output.first]) }
+        var bytes = output.released
+        bytes.append(contentsOf: piece[output.first])
+        bytes.append(contentsOf: piece[output.second])
+        try await response.write(bytes)
+    }
+
+    /// At the answer's end: bytes the filter still held that turned out not to be the usage chunk.
+    mutating func relayHeldBytes(to response: ResponseWriter) async throws {
+        guard filter != nil else { return }
+        try await response.write(filter!.finish())
+    }
+
+    /// What was read, into the request's entry, however the relay ended.
+    func finish(_ entry: inout RequestLogEntry) {
+        entry.tokens = scanner?.usage
+        entry.answeredModel = scanner?.model ?? entry.routedModel
+    }
+}
