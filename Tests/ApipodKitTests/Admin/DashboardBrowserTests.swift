@@ -202,6 +202,33 @@ struct DashboardBrowserTests {
         }
     }
 
+    /// The usage the test's own requests left is drawn as a chart (stacked by model, then by
+    /// key) with the same numbers in the table under it, and the upstream board lists `default`.
+    @Test func theUsageOfTheTestsRequestsIsChartedAndTheUpstreamsListed() async throws {
+        try await Session.run { session in
+            let page = session.page
+            for _ in 0..<3 { #expect(try await session.harness.chat(#"{"model":"charted-model"}"#).status == 200) }
+            // The usage writer batches once a second: wait until the server reports all three.
+            let secret = ("x-admin-secret", DashboardBrowserTests.secret)
+            var stored = false
+            for _ in 0..<100 where !stored {
+                stored = try await session.harness.client.send("GET", "/admin/usage?by=model&since=1d", headers: [secret]).text
+                    .contains(#""totals":{"requests":3"#)
+                if !stored { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(stored, "the three requests were stored")
+            try await session.signedIn()
+            #expect(try await page.evaluate("document.querySelector('[data-testid=usage]').dataset.state") == .string("ready"))
+            try await page.waitUntil("document.querySelectorAll('[data-testid=chart-day] rect').length > 0")
+            #expect(try await session.text("[data-testid=usage-day]").contains("charted-model"))
+            #expect(try await session.text("[data-testid=usage-hour]").contains("charted-model"))
+            try await page.click("[data-stack=key]")
+            try await page.waitUntil("document.querySelector('[data-testid=usage-day]').textContent.includes('test')")
+            try await page.waitUntil("document.querySelector('[data-testid=upstreams]').dataset.state === 'ready'")
+            #expect(try await session.text("[data-testid=upstreams]").contains("default"))
+        }
+    }
+
     /// At a phone's width nothing is wider than the screen: tables fold into cards.
     @Test func aPhoneWidthNeedsNoSidewaysScrolling() async throws {
         try await Session.run { session in

@@ -130,6 +130,33 @@ struct ProxyUsageTests {
         await harness.stop()
     }
 
+    /// The routes file's prices reach the stored usage: an answer naming a `models` entry is
+    /// priced by it, and one naming that entry's `upstream_model` (as providers answer) too.
+    @Test func answersArePricedByTheRoutesFile() async throws {
+        let routes = #"{"models":{"priced":{"price":{"input":3,"output":15}},"renamed":{"upstream_model":"vendor-name","price":{"input":1,"output":2}}}}"#
+        let routing = try RoutesFile.parse(Array(routes.utf8), path: "routes.json")
+        let harness = try ProxyHarness(adminSecret: "admin-secret-0123456789", routing: routing) { received, response in
+            let model = (try? ModelField.find(in: received.body))??.value ?? ""
+            var head = HTTPResponseHead(status: 200)
+            head.headers.add(name: "Content-Type", value: "application/json")
+            try await response.send(head, body: Array(
+                #"{"model":"\#(model)","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":2000}}"#.utf8))
+        }
+        #expect(try await harness.chat(#"{"model":"priced"}"#).status == 200)
+        #expect(try await harness.chat(#"{"model":"renamed"}"#).status == 200)
+        let secret = ("x-admin-secret", "admin-secret-0123456789")
+        var text = ""
+        for _ in 0..<100 {
+            text = try await harness.client.send("GET", "/admin/usage?by=model&since=1d", headers: [secret]).text
+            if text.contains(#""totals":{"requests":2"#) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // 1,000 × 3 + 2,000 × 15 per million; 1,000 × 1 + 2,000 × 2 per million.
+        #expect(text.contains(#"{"model":"priced","requests":1,"errors":0,"input_tokens":1000,"output_tokens":2000,"cached_tokens":0,"cost_usd":0.033}"#), "\(text)")
+        #expect(text.contains(#"{"model":"vendor-name","requests":1,"errors":0,"input_tokens":1000,"output_tokens":2000,"cached_tokens":0,"cost_usd":0.005}"#), "\(text)")
+        await harness.stop()
+    }
+
     @Test func theAdminAPIReadsTheStoredUsage() async throws {
         let harness = try ProxyHarness(adminSecret: "admin-secret-0123456789")
         let keyID = try harness.store.listKeys()[0].id
