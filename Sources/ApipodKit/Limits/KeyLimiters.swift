@@ -39,11 +39,6 @@ public final class KeyLimiters: Sendable {
         limiter.addTokens(count, onDay: clock.now().utcDay)
     }
 
-    /// `addTokens(_:to:)` for key `keyID`, looked up in the table.
-    public func addTokens(_ count: Int, keyID: Int64) {
-        limiter(forKey: keyID).addTokens(count, onDay: clock.now().utcDay)
-    }
-
     /// Sets each key's total for the UTC day that contains `day` (the stored usage, at start-up),
     /// so a restart does not hand out a second quota. Totals for a day other than today are
     /// kept only until today's first tokens replace them, and never refuse anything today.

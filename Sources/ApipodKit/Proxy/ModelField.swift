@@ -12,18 +12,8 @@ public struct ModelField: Sendable, Equatable {
     /// The bytes of the value's JSON string, quotes included.
     public let range: Range<Int>
 
-    /// Replaces the value with `model`, escaped as JSON; every other byte is copied unchanged.
-    public func rewriting(_ body: [UInt8], to model: String) -> [UInt8] {
-        splice(to: model).applied(to: body)
-    }
-
-    /// The same rewrite as runs of bytes to send one after the other: the bytes before and after
-    /// the value are not copied, only the new value is.
-    public func rewrittenRuns(_ body: [UInt8], to model: String) -> [ArraySlice<UInt8>] {
-        splice(to: model).runs(of: body)
-    }
-
-    /// The rewrite as an edit, to combine with others.
+    /// The value replaced by `model`, escaped as JSON, as an edit to combine with others;
+    /// every other byte stays as it was.
     func splice(to model: String, adding other: BodySplice = BodySplice()) -> BodySplice {
         var encoded: [UInt8] = []
         encoded.reserveCapacity(model.utf8.count + 2)

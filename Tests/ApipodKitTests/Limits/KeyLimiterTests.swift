@@ -133,7 +133,7 @@ struct KeyLimiterTests {
     @Test func seedingSetsTheDaysTotalOnceAndNeverLowersIt() throws {
         let limiters = KeyLimiters(clock: LimitClock { Self.start })
         let today = Timestamp(secondsSinceEpoch: Self.start.wallSeconds)
-        limiters.addTokens(40, keyID: 7)
+        limiters.addTokens(40, to: limiters.limiter(forKey: 7))
         limiters.seedDailyTotals([7: 30, 8: 900], day: today)
         limiters.seedDailyTotals([8: 900], day: today)
         let day = Self.start.utcDay

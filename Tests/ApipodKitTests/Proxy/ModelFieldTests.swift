@@ -13,7 +13,7 @@ struct ModelFieldTests {
         let body = Array(awkward.utf8)
         let field = try #require(try ModelField.find(in: body))
         #expect(field.value == "cursor-pro-sonnet")
-        let rewritten = field.rewriting(body, to: "gemini-3-flash")
+        let rewritten = field.splice(to: "gemini-3-flash").applied(to: body)
         let expected = awkward.replacing(#""cursor-pro-sonnet""#, with: #""gemini-3-flash""#)
         #expect(rewritten == Array(expected.utf8))
     }
@@ -22,7 +22,7 @@ struct ModelFieldTests {
         let body = Array(#"{"mo\u0064el":"cursor\u002dpro-sonnet"}"#.utf8)
         let field = try #require(try ModelField.find(in: body))
         #expect(field.value == "cursor-pro-sonnet")
-        #expect(String(decoding: field.rewriting(body, to: "a\"b"), as: UTF8.self) == #"{"mo\u0064el":"a\"b"}"#)
+        #expect(String(decoding: field.splice(to: "a\"b").applied(to: body), as: UTF8.self) == #"{"mo\u0064el":"a\"b"}"#)
     }
 
     @Test func aBodyWithoutAModelHasNoField() throws {
@@ -133,7 +133,7 @@ struct ModelFieldTests {
                 }
             }
             if let field = try? ModelField.find(in: body) {
-                let rewritten = field.rewriting(body, to: "m")
+                let rewritten = field.splice(to: "m").applied(to: body)
                 #expect((try? ModelField.find(in: rewritten))??.value == "m")
             }
         }
@@ -144,7 +144,7 @@ struct ModelFieldTests {
         let body = Array(#"{"model":"cursor-pro-sonnet","messages":[{"role":"user","content":"\#(content)"}]}"#.utf8)
         #expect(body.count > 1_000_000)
         let field = try #require(try ModelField.find(in: body))
-        #expect(field.rewriting(body, to: "gemini-3-flash").count == body.count - 3)
+        #expect(field.splice(to: "gemini-3-flash").applied(to: body).count == body.count - 3)
     }
 
     /// String contents are skipped eight bytes at a time: a quote, a backslash or a control byte
