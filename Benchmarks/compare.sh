@@ -29,11 +29,15 @@ start_chat_upstream 18120
 export DATABASE_PATH="$WORK/keys.db"
 APIPOD_KEY=$("$A" keys create --name compare 2>/dev/null)
 export APIPOD_KEY
+# Each side on its own copy of the database: a newer build migrates its schema, which an older
+# build then refuses to open (its migrations are unknown to it).
+cp "$WORK/keys.db" "$WORK/keys-b.db"
+databases=("$WORK/keys.db" "$WORK/keys-b.db")
 port=18121
 routes=("${ROUTES_A:-}" "${ROUTES_B:-}")
 side=0
 for binary in "$A" "$B"; do
-    ROUTES_FILE=${routes[$side]} ANTIGRAVITY_URL=http://127.0.0.1:18120 ANTIGRAVITY_KEY=upstream-key \
+    DATABASE_PATH=${databases[$side]} ROUTES_FILE=${routes[$side]} ANTIGRAVITY_URL=http://127.0.0.1:18120 ANTIGRAVITY_KEY=upstream-key \
         BENCH_ALPHA_KEY=a BENCH_BETA_KEY=b BENCH_GAMMA_KEY=c "$binary" serve --host 127.0.0.1 --port $port 2>/dev/null &
     STARTED_PIDS+=($!)
     port=$((port + 1))
