@@ -26,6 +26,13 @@ enum HTTPSyntax {
         byte == tab || (byte >= space && byte != delete)
     }
 
+    /// Whether every byte of `value` may stand in a field value, so it can be sent as one
+    /// without letting its writer start a header line of their own.
+    static func isFieldValue(_ value: String) -> Bool {
+        value.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isFieldValueByte) }
+            ?? value.utf8.allSatisfy(isFieldValueByte)
+    }
+
     /// RFC 9110 §5.6.3: OWS is spaces and horizontal tabs.
     @inline(__always)
     static func isWhitespace(_ byte: UInt8) -> Bool {

@@ -2,15 +2,22 @@
 /// something other than a failure worth moving on from. Nothing reaches the client here — the
 /// caller relays the answer this returns — so a failover can never follow a relayed byte.
 extension Forwarder {
-    /// Statuses after which the next candidate is tried: rate limits (429, and Anthropic's
+    /// Whether the next candidate is tried after `status`: rate limits (429, and Anthropic's
     /// 529 "overloaded") and the server errors that say the upstream, not the request, failed.
     /// A 400 (or any other 4xx) is the request's fault and would fail everywhere: never retried.
-    static let failoverStatuses: Set<Int> = [429, 500, 502, 503, 504, 529]
+    static func movesOn(status: Int) -> Bool {
+        switch status {
+        case 429, 500, 502, 503, 504, 529: true
+        default: false
+        }
+    }
 
     /// What the loop settled on: the answer to relay, and the candidate that gave it (nil for a
     /// request without a model, sent to `default` once).
     struct Settled {
         let answer: any UpstreamAnswer
+        /// The answer's head, read once: each read through the existential copies it.
+        let head: HTTPResponseHead
         let candidate: RouteCandidate?
     }
 
@@ -22,7 +29,8 @@ extension Forwarder {
     ///   - usageSplice: the include_usage field the proxy adds to every attempt's body (§9).
     ///   - candidates: empty for a request without a model.
     func attempt(
-        _ request: ServerRequest, target: String, path: String, body: [UInt8]?, field: ModelField?, usageSplice: BodySplice,
+        _ request: ServerRequest, target: String, path: String, modelRoute: Bool, body: [UInt8]?, field: ModelField?,
+        usageSplice: BodySplice,
         candidates: [RouteCandidate], rules: ProxyRules, _ entry: inout RequestLogEntry
     ) async throws -> Settled {
         let count = max(candidates.count, 1)
@@ -37,7 +45,7 @@ extension Forwarder {
                     request.head.headers, credential: endpoint.credential, upstreamAuthority: endpoint.url.authority,
                     clientAddress: request.remoteHost, bodyLength: body == nil ? nil : payload.count))
             head.version = .http1_1
-            if path == "/v1/models" || Self.modelRoutes.contains(path) {
+            if modelRoute || path == "/v1/models" {
                 // The alias entries are spliced into the listing's bytes, and an answer's usage is
                 // read from its bytes (SPEC §9): neither can be compressed.
                 head.headers.remove(named: "accept-encoding")
@@ -67,16 +75,17 @@ extension Forwarder {
                 }
             }
             entry.addUpstreamWait(since: sent)
-            let status = answer.head.status
+            let answerHead = answer.head
+            let status = answerHead.status
             entry.attempts.append(UpstreamAttempt(model: candidate?.model, provider: endpoint.name, outcome: UpstreamOutcome(status: status), status: status))
             if let candidate {
-                board.record(model: candidate.model, provider: candidate.provider, .status(status, retryAfter: answer.head.headers["retry-after"]))
+                board.record(model: candidate.model, provider: candidate.provider, .status(status, retryAfter: answerHead.headers["retry-after"]))
             }
-            if !isLast && Self.failoverStatuses.contains(status) {
+            if !isLast && Self.movesOn(status: status) {
                 answer.close()
                 continue
             }
-            return Settled(answer: answer, candidate: candidate)
+            return Settled(answer: answer, head: answerHead, candidate: candidate)
         }
         preconditionFailure("the last attempt returns or throws")
     }

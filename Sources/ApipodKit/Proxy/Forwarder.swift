@@ -21,12 +21,20 @@ final class Forwarder: Sendable {
         self.metrics = metrics
     }
 
-    /// Routes whose body must be a JSON object: a malformed one is answered 400 here rather than
-    /// forwarded. On other routes a body that is not JSON passes through untouched.
-    static let modelRoutes: Set<String> = [
-        "/v1/chat/completions", "/v1/completions", "/v1/messages", "/v1/messages/count_tokens",
-        "/v1/responses", "/v1/embeddings",
-    ]
+    /// Whether `path` is a route whose body must be a JSON object: a malformed one is answered
+    /// 400 here rather than forwarded. On other routes a body that is not JSON passes through
+    /// untouched. Decided by length first, so most paths are refused without comparing bytes.
+    static func isModelRoute(_ path: String) -> Bool {
+        switch path.utf8.count {
+        case 20: path == "/v1/chat/completions"
+        case 15: path == "/v1/completions"
+        case 12: path == "/v1/messages"
+        case 25: path == "/v1/messages/count_tokens"
+        case 13: path == "/v1/responses"
+        case 14: path == "/v1/embeddings"
+        default: false
+        }
+    }
 
     /// - Parameter target: the request target to send upstream, its path normalised.
     func forward(_ request: ServerRequest, path: String, target: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
@@ -43,6 +51,7 @@ final class Forwarder: Sendable {
             try await respondWithCatalog(request, rules: rules, response, &entry)
             return
         }
+        let modelRoute = Self.isModelRoute(path)
         var body: [UInt8]?
         var field: ModelField?
         // The include_usage request field when the proxy asks for it (SPEC §9); spliced into
@@ -51,7 +60,7 @@ final class Forwarder: Sendable {
         if request.hasBody {
             let bytes = try await request.collectBody()
             entry.bytesIn = bytes.count
-            (field, usageSplice) = try scanBody(bytes, path: path)
+            (field, usageSplice) = try scanBody(bytes, path: path, modelRoute: modelRoute)
             body = bytes
         }
         var candidates: [RouteCandidate] = []
@@ -63,23 +72,29 @@ final class Forwarder: Sendable {
                     SessionRanking.ranking(session: $0, targets: alias.targets)
                 }
             }
-            candidates = rules.table.candidates(for: field.value, draw: dice.draw(), ranking: ranking) { [board] candidate in
-                board.coolingUntil(model: candidate.model, provider: candidate.provider)
+            if board.mayBeCooling {
+                candidates = rules.table.candidates(for: field.value, draw: dice.draw(), ranking: ranking) { [board] candidate in
+                    board.coolingUntil(model: candidate.model, provider: candidate.provider)
+                }
+            } else {
+                candidates = rules.table.candidates(for: field.value, draw: dice.draw(), ranking: ranking)
             }
         }
 
         let settled = try await attempt(
-            request, target: target, path: path, body: body, field: field, usageSplice: usageSplice, candidates: candidates, rules: rules, &entry)
+            request, target: target, path: path, modelRoute: modelRoute, body: body, field: field, usageSplice: usageSplice,
+            candidates: candidates, rules: rules, &entry)
         let answer = settled.answer
         entry.routedModel = settled.candidate?.model
-        entry.status = answer.head.status
+        entry.status = settled.head.status
 
         if request.head.method == "GET", path == "/v1/models", entry.status == 200 {
-            try await relayModelListing(answer, request: request, aliases: rules.table.aliasNames, response)
+            try await relayModelListing(answer, head: settled.head, request: request, aliases: rules.table.aliasNames, response)
             return
         }
-        let usage = UsageReading(path: path, answer: answer.head, streamed: answer.isStreamed, hidesUsageChunk: !usageSplice.isEmpty)
-        try await relay(answer, request: request, answeredBy: settled.candidate, response, usage, &entry)
+        try await relay(
+            answer, head: settled.head, request: request, answeredBy: settled.candidate, response,
+            reading: modelRoute ? path : nil, hidingUsageChunk: !usageSplice.isEmpty, &entry)
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -118,13 +133,13 @@ final class Forwarder: Sendable {
     /// The body's top-level `model` (nil when it has none) and, on a streamed chat that did not
     /// ask for it, the splice that asks for the usage chunk (`IncludeUsageOption`); a malformed
     /// body on a model route is a 400.
-    private func scanBody(_ body: [UInt8], path: String) throws -> (ModelField?, BodySplice) {
+    private func scanBody(_ body: [UInt8], path: String, modelRoute: Bool) throws -> (ModelField?, BodySplice) {
         guard !body.isEmpty else { return (nil, BodySplice()) }
         let scanned: (model: ModelField?, streaming: JSONScanner.StreamingMembers?)
         do {
             scanned = try ModelField.scan(body, notingStreaming: path == "/v1/chat/completions")
         } catch {
-            guard Self.modelRoutes.contains(path) else { return (nil, BodySplice()) }
+            guard modelRoute else { return (nil, BodySplice()) }
             throw APIError(.badRequest, "the request body is not valid JSON: \(error.description)")
         }
         var splice = BodySplice()
@@ -139,22 +154,22 @@ final class Forwarder: Sendable {
     /// counts as waiting on the upstream; writing to the client (however slow it reads) does not.
     /// A streamed answer is one of `apipod_active_streams` while it is relayed.
     /// A routed answer says which model gave it and after how many attempts (SPEC §8).
-    /// The usage scan watches every piece, and the usage chunk the proxy asked for is left out
-    /// (`UsageReading`); what the scan found goes into `entry` however the relay ends.
+    /// On a model route the usage scan watches every piece, and the usage chunk the proxy asked
+    /// for is left out (`UsageReading`); what the scan found goes into `entry` however the relay ends.
+    /// - Parameter usagePath: the model route whose answer is read for usage; nil on other routes.
     private func relay(
-        _ answer: any UpstreamAnswer, request: ServerRequest, answeredBy candidate: RouteCandidate?, _ response: ResponseWriter,
-        _ reading: UsageReading, _ entry: inout RequestLogEntry
+        _ answer: any UpstreamAnswer, head upstreamHead: HTTPResponseHead, request: ServerRequest, answeredBy candidate: RouteCandidate?,
+        _ response: ResponseWriter, reading usagePath: String?, hidingUsageChunk: Bool, _ entry: inout RequestLogEntry
     ) async throws {
-        var usage = reading
+        var usage = UsageReading(path: usagePath, answer: upstreamHead, streamed: answer.isStreamed, hidesUsageChunk: hidingUsageChunk)
         defer { usage.finish(&entry) }
-        let upstreamHead = answer.head  // one copy: each read of an existential's property makes one
         var head = HTTPResponseHead(
             status: upstreamHead.status, reason: upstreamHead.reason,
             headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
         if let candidate {
             // The name may be the client's own (a model passed through): sent only when it is
             // a valid field value, so no client can write a header line of its own.
-            if candidate.model.utf8.allSatisfy(HTTPSyntax.isFieldValueByte) {
+            if HTTPSyntax.isFieldValue(candidate.model) {
                 head.headers.add(name: "x-apipod-model", value: candidate.model)
             }
             head.headers.add(name: "x-apipod-attempts", value: String(entry.attempts.count))
@@ -197,7 +212,9 @@ final class Forwarder: Sendable {
     }
 
     /// The listing's body is read whole before it is changed; its reads count as the proxy's time.
-    private func relayModelListing(_ answer: any UpstreamAnswer, request: ServerRequest, aliases: [String], _ response: ResponseWriter) async throws {
+    private func relayModelListing(
+        _ answer: any UpstreamAnswer, head: HTTPResponseHead, request: ServerRequest, aliases: [String], _ response: ResponseWriter
+    ) async throws {
         var body: [UInt8] = []
         // A listing cut short throws HTTPClientError, which ProxyHandler answers 502.
         while let piece = try await answer.nextPiece(watching: request.clientSocket) {
@@ -205,9 +222,9 @@ final class Forwarder: Sendable {
             if body.count > 16 << 20 { throw APIError(.upstreamUnreachable, "the upstream's model list is too large") }
         }
         let anthropic = request.head.headers.contains("anthropic-version")
-        let encoded = answer.head.headers["content-encoding"].map { $0.lowercased() != "identity" } ?? false
+        let encoded = head.headers["content-encoding"].map { $0.lowercased() != "identity" } ?? false
         let listed = encoded ? body : ModelListing.addingAliases(aliases, to: body, anthropic: anthropic) ?? body
-        let headers = HeaderPolicy.clientResponse(answer.head.headers, streamed: false)
+        let headers = HeaderPolicy.clientResponse(head.headers, streamed: false)
         try await response.send(HTTPResponseHead(status: 200, headers: headers), body: listed)
     }
 }

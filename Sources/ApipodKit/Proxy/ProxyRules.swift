@@ -1,13 +1,21 @@
 import Synchronization
 
 /// One provider ready to be sent to: its URL, its own transport (so its own keep-alive pool)
-/// and its credential.
-struct ProviderEndpoint: Sendable {
+/// and its credential. A class: every attempt takes one, and a reference is one retain where
+/// the fields would be several.
+final class ProviderEndpoint: Sendable {
     let name: String
     let url: UpstreamURL
     let transport: any UpstreamTransport
     /// Nil when the provider has no key.
     let credential: UpstreamCredential?
+
+    init(name: String, url: UpstreamURL, transport: any UpstreamTransport, credential: UpstreamCredential?) {
+        self.name = name
+        self.url = url
+        self.transport = transport
+        self.credential = credential
+    }
 }
 
 /// The rules a request runs on: the routing table and a ready endpoint for every provider it

@@ -7,9 +7,11 @@ struct UsageReading {
     private var scanner: UsageScanner?
     private var filter: UsageChunkFilter?
 
-    init(path: String, answer head: HTTPResponseHead, streamed: Bool, hidesUsageChunk: Bool) {
+    /// - Parameter path: the model route the answer is for (`Forwarder.isModelRoute`); nil on
+    ///   other routes, whose answers carry no usage.
+    init(path: String?, answer head: HTTPResponseHead, streamed: Bool, hidesUsageChunk: Bool) {
         let encoded = head.headers["content-encoding"].map { !HTTPSyntax.equalsIgnoringCase($0.utf8, "identity".utf8) } ?? false
-        scanner = Forwarder.modelRoutes.contains(path) && !encoded ? UsageScanner(dialect: UsageDialect(path: path)) : nil
+        scanner = path.flatMap { encoded ? nil : UsageScanner(dialect: UsageDialect(path: $0)) }
         // Only a streamed body can lose bytes: a Content-Length one would then be too short.
         filter = hidesUsageChunk && streamed && head.status == 200 && !encoded ? UsageChunkFilter() : nil
     }

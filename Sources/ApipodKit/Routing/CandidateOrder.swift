@@ -12,6 +12,25 @@ public struct RouteCandidate: Sendable, Equatable {
     }
 }
 
+/// A request's candidates worked out ahead, for an alias or a model with a fallback: one list
+/// per target the draw may choose (one list for a model). Valid while nothing cools and no
+/// session ranks the targets; a class so that a lookup hands out one reference.
+final class CandidatePlan: Sendable {
+    /// Nil for a model's plan.
+    let alias: RouteAlias?
+    let lists: [[RouteCandidate]]
+
+    init(alias: RouteAlias?, lists: [[RouteCandidate]]) {
+        self.alias = alias
+        self.lists = lists
+    }
+
+    func candidates(draw: UInt64) -> [RouteCandidate] {
+        guard let alias else { return lists[0] }
+        return lists[alias.pickIndex(draw)]
+    }
+}
+
 extension RoutingTable {
     /// At most this many attempts per request (SPEC §8): enough to get past one bad provider
     /// and a rate-limited model, few enough that a client's wait stays bounded.
@@ -38,6 +57,34 @@ extension RoutingTable {
     ///
     /// - Parameter coolingUntil: nil when the candidate may be tried now, else when its
     ///   cooldown ends (any clock; only the order matters). Called once per distinct candidate.
+    ///   Without it nothing cools, and an alias or a model with a fallback gets its list from
+    ///   the table's plans unless `ranking` orders the targets.
+    public func candidates(for requested: String, draw: UInt64, ranking: [WeightedTarget]? = nil) -> [RouteCandidate] {
+        if ranking == nil, let plan = plans[requested] { return plan.candidates(draw: draw) }
+        return candidates(for: requested, draw: draw, ranking: ranking) { _ in nil }
+    }
+
+    /// Aliases with more targets than this get no plan (a list per target would cost memory
+    /// and load time in proportion to the square of the targets); they take the general order.
+    static let plannedTargetLimit = 64
+
+    /// Plans for every alias (of at most `plannedTargetLimit` targets) and every model with a
+    /// fallback, from the general order with nothing cooling: what `candidates(for:draw:ranking:)`
+    /// hands out.
+    static func plans(_ table: RoutingTable) -> [String: CandidatePlan] {
+        var plans: [String: CandidatePlan] = [:]
+        for (name, model) in table.models where !model.fallback.isEmpty && table.aliases[name] == nil {
+            plans[name] = CandidatePlan(alias: nil, lists: [table.candidates(for: name, draw: 0) { _ in nil }])
+        }
+        for (name, alias) in table.aliases where alias.targets.count <= plannedTargetLimit {
+            let lists = alias.targets.indices.map { index in
+                table.candidates(for: name, draw: alias.draw(choosing: index)) { _ in nil }
+            }
+            plans[name] = CandidatePlan(alias: alias, lists: lists)
+        }
+        return plans
+    }
+
     public func candidates(
         for requested: String, draw: UInt64, ranking: [WeightedTarget]? = nil, coolingUntil: (RouteCandidate) -> Int64?
     ) -> [RouteCandidate] {

@@ -3,12 +3,20 @@
 /// attempt goes next. Immutable once built, so `serve` shares one table across its event
 /// loops and `route simulate` runs exactly the code the server runs.
 public struct RoutingTable: Sendable, Equatable {
-    public private(set) var aliases: [String: RouteAlias]
+    public private(set) var aliases: [String: RouteAlias] {
+        didSet { plans = Self.plans(self) }
+    }
     /// The providers the routes file defines; `default` is not among them (its URL and key are
     /// settings, `ANTIGRAVITY_URL` and `ANTIGRAVITY_KEY`).
     public private(set) var providers: [String: ProviderRoute]
     /// The models the routes file describes; any other model goes to `default` under its own name.
-    public private(set) var models: [String: ModelRoute]
+    public private(set) var models: [String: ModelRoute] {
+        didSet { plans = Self.plans(self) }
+    }
+    /// For each alias and each model with a fallback: the candidates tried when nothing cools
+    /// and no session ranks the targets (`CandidatePlan`), worked out once so the common
+    /// request takes a finished list instead of building and sorting several.
+    private(set) var plans: [String: CandidatePlan] = [:]
 
     public init(aliases: [RouteAlias], providers: [ProviderRoute] = [], models: [ModelRoute] = []) {
         var byName: [String: RouteAlias] = [:]
@@ -16,6 +24,12 @@ public struct RoutingTable: Sendable, Equatable {
         self.aliases = byName
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { _, new in new })
         self.models = Dictionary(models.map { ($0.name, $0) }, uniquingKeysWith: { _, new in new })
+        plans = Self.plans(self)
+    }
+
+    /// Tables are equal when their rules are; the plans follow from them.
+    public static func == (left: RoutingTable, right: RoutingTable) -> Bool {
+        left.aliases == right.aliases && left.providers == right.providers && left.models == right.models
     }
 
     /// The rule of the original service: `cursor-pro-sonnet` goes 20 % to
@@ -87,6 +101,11 @@ public struct RouteAlias: Sendable, Equatable {
     public var expectedShares: [Double] {
         let total = targets.reduce(0) { $0 + $1.weight }
         return targets.map { $0.weight / total }
+    }
+
+    /// A draw that picks target `index`: the lowest of its share of the 2^64 draws.
+    func draw(choosing index: Int) -> UInt64 {
+        index == 0 ? 0 : thresholds[index - 1]
     }
 
     func pick(_ draw: UInt64) -> String {

@@ -117,6 +117,13 @@ public final class UpstreamBoard: Sendable {
         }
     }
 
+    /// Whether anything may be cooling now; when not, no candidate needs to be asked about
+    /// (`coolingUntil` would say nil for each).
+    public var mayBeCooling: Bool {
+        let latest = latestUntil.load(ordering: .relaxed)
+        return latest > 0 && clock() < latest
+    }
+
     /// When the model, or its provider, stops cooling (milliseconds since the epoch), or nil
     /// when it may be tried now.
     public func coolingUntil(model: String, provider: String) -> Int64? {

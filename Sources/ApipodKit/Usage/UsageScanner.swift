@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads an answer's token usage and the model that answered from its bytes as they pass:
 /// a JSON body or a stream of server-sent events alike, fed in pieces split anywhere (inside a
 /// number, a name, an escape). It only observes — the caller relays every piece as it came —
@@ -25,15 +27,26 @@ public struct UsageScanner {
         case promptTokens, completionTokens, cachedTokens, inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens
     }
 
-    /// What the next bytes mean, after the syntax seen so far.
-    private enum Expect: Equatable {
-        case nothing
-        /// A name of interest ended: a `:` makes it a member name.
-        case colon(Field)
-        /// A member of interest's value comes next.
-        case value(Field)
-        /// Digits of a token count are being read.
-        case digits(Field)
+    /// What the next bytes mean, after the syntax seen so far: a kind and, for all but
+    /// `nothing`, the field it is about. Two bytes compared directly, where an enum with a
+    /// payload cost a call per comparison on a path that runs for every byte of every answer.
+    private struct Expect: Equatable {
+        enum Kind: UInt8 {
+            case nothing
+            /// A name of interest ended: a `:` makes it a member name.
+            case colon
+            /// A member of interest's value comes next.
+            case value
+            /// Digits of a token count are being read.
+            case digits
+        }
+
+        var kind: Kind
+        var field: Field
+
+        static let nothing = Expect(kind: .nothing, field: .usage)
+        static let modelValue = Expect(kind: .value, field: .model)
+        static let usageValue = Expect(kind: .value, field: .usage)
     }
 
     private var inString = false
@@ -116,31 +129,129 @@ public struct UsageScanner {
         piece.withUnsafeBufferPointer { scan($0) }
     }
 
+    /// One pass over `bytes`. The state lives in locals for the pass, written back once at its
+    /// end, so the compiler keeps it in registers instead of storing through `self` for every
+    /// byte; string content is skipped with `memchr`, which takes a long message text in strides.
     public mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let count = bytes.count
-        var index = 0
-        while index < count {
-            if inString && !escaped {
-                if !hashing && !capturingModel {
-                    // String content nobody needs (message text, mostly): skip to a quote or a backslash.
-                    while index < count, bytes[index] != Self.quote, bytes[index] != Self.backslash { index += 1 }
-                } else if hashing {
-                    let start = index
-                    while index < count, bytes[index] != Self.quote, bytes[index] != Self.backslash {
-                        nameHash = (nameHash ^ UInt64(bytes[index])) &* Self.fnvPrime
-                        index += 1
-                    }
-                    nameLength += index - start
-                    if nameLength > Self.maximumNameLength { hashing = false }
-                }
-                if index == count { return }
-            }
-            let byte = bytes[index]
-            index += 1
+        guard let base = bytes.baseAddress else { return }
+        let end = base + bytes.count
+        var cursor = base
+        var inString = self.inString, escaped = self.escaped, hashing = self.hashing, capturingModel = self.capturingModel
+        var nameHash = self.nameHash, nameLength = self.nameLength, depth = self.depth, usageDepth = self.usageDepth
+        var expect = self.expect, number = self.number
+        defer {
+            self.inString = inString
+            self.escaped = escaped
+            self.hashing = hashing
+            self.capturingModel = capturingModel
+            self.nameHash = nameHash
+            self.nameLength = nameLength
+            self.depth = depth
+            self.usageDepth = usageDepth
+            self.expect = expect
+            self.number = number
+        }
+        /// Stores a count whose digits have ended.
+        func endNumber() {
+            guard expect.kind == .digits else { return }
+            counts[expect.field] = number
+            expect = .nothing
+        }
+        while cursor < end {
             if inString {
-                inStringByte(byte)
-            } else {
-                outsideByte(byte)
+                if escaped {
+                    escaped = false
+                    // No name of interest has an escape; a model label may use the harmless ones.
+                    hashing = false
+                    if capturingModel {
+                        switch cursor.pointee {
+                        case Self.quote, Self.backslash, UInt8(ascii: "/"):
+                            capturingModel = keepModelBytes(UnsafeBufferPointer(start: cursor, count: 1))
+                        default: capturingModel = false
+                        }
+                    }
+                    cursor += 1
+                    continue
+                }
+                let start = cursor
+                if hashing {
+                    while cursor < end, cursor.pointee != Self.quote, cursor.pointee != Self.backslash {
+                        nameHash = (nameHash ^ UInt64(cursor.pointee)) &* Self.fnvPrime
+                        cursor += 1
+                    }
+                    nameLength += cursor - start
+                    if nameLength > Self.maximumNameLength { hashing = false }
+                } else {
+                    cursor = Self.quoteOrBackslash(from: cursor, to: end)
+                    if capturingModel, cursor > start {
+                        capturingModel = keepModelBytes(UnsafeBufferPointer(start: start, count: cursor - start))
+                    }
+                }
+                if cursor == end { return }
+                if cursor.pointee == Self.backslash {
+                    escaped = true
+                    cursor += 1
+                    continue
+                }
+                cursor += 1
+                inString = false
+                // The string ended: the model's value, or perhaps a member name of interest.
+                if capturingModel {
+                    capturingModel = false
+                    expect = .nothing
+                    if model == nil, !modelBytes.isEmpty { model = String(decoding: modelBytes, as: UTF8.self) }
+                    continue
+                }
+                if expect == .modelValue { expect = .nothing }
+                guard hashing else { continue }
+                hashing = false
+                if let field = field(hashed: nameHash, depth: depth, usageDepth: usageDepth) {
+                    expect = Expect(kind: .colon, field: field)
+                }
+                continue
+            }
+            let byte = cursor.pointee
+            cursor += 1
+            switch byte {
+            case Self.quote:
+                inString = true
+                if expect == .modelValue {
+                    capturingModel = true
+                    modelBytes.removeAll(keepingCapacity: true)
+                    continue
+                }
+                hashing = usageDepth != 0 || (depth >= 1 && depth <= 2)
+                nameHash = Self.fnvOffset
+                nameLength = 0
+                expect = .nothing
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if byte == UInt8(ascii: "{"), expect == .usageValue { usageDepth = depth }
+                expect = .nothing
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                endNumber()
+                if usageDepth != 0 && depth <= usageDepth { usageDepth = 0 }
+                depth = max(0, depth - 1)
+                expect = .nothing
+            case UInt8(ascii: ":"):
+                expect.kind = expect.kind == .colon ? .value : .nothing
+            case 0x20, 0x09, 0x0a, 0x0d:
+                endNumber()
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let digit = Int(byte &- UInt8(ascii: "0"))
+                switch expect.kind {
+                case .value where expect.field.rawValue >= Field.promptTokens.rawValue:
+                    number = digit
+                    expect.kind = .digits
+                case .digits:
+                    // A count past 2^53 is nonsense from any API; it stops growing rather than overflow.
+                    if number < 1 << 53 { number = number * 10 + digit }
+                default:
+                    expect = .nothing
+                }
+            default:
+                endNumber()
+                expect = .nothing
             }
         }
     }
@@ -151,118 +262,62 @@ public struct UsageScanner {
     private static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
     private static let maximumNameLength = 64
 
-    private mutating func inStringByte(_ byte: UInt8) {
-        if escaped {
-            escaped = false
-            // No name of interest has an escape; a model label may use the harmless ones.
-            hashing = false
-            guard capturingModel else { return }
-            switch byte {
-            case Self.quote, Self.backslash, UInt8(ascii: "/"): keepModelByte(byte)
-            default: capturingModel = false
-            }
-            return
+    /// The first quote or backslash in `start..<end`, or `end`: where a string's plain content stops.
+    private static func quoteOrBackslash(from start: UnsafePointer<UInt8>, to end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        // Short runs (names, small values) are quicker byte by byte than through two calls.
+        var cursor = start
+        let shortEnd = min(end, start + 16)
+        while cursor < shortEnd {
+            if cursor.pointee == quote || cursor.pointee == backslash { return cursor }
+            cursor += 1
         }
-        switch byte {
-        case Self.backslash: escaped = true
-        case Self.quote:
-            inString = false
-            stringEnded()
-        default: if capturingModel { keepModelByte(byte) }
-        }
+        guard cursor < end else { return end }
+        let quoteAt = memchr(cursor, Int32(quote), end - cursor).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+        let backslashAt = memchr(cursor, Int32(backslash), quoteAt - cursor).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
+        return backslashAt ?? quoteAt
     }
 
-    private mutating func keepModelByte(_ byte: UInt8) {
-        if modelBytes.count == Self.captureLimit {
-            capturingModel = false
-        } else {
-            modelBytes.append(byte)
-        }
+    /// Keeps a run of the model's name; false when the name grew past `captureLimit` and is not kept.
+    private mutating func keepModelBytes(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard modelBytes.count + run.count <= Self.captureLimit else { return false }
+        if modelBytes.capacity == 0 { modelBytes.reserveCapacity(Self.captureLimit) }
+        modelBytes.append(contentsOf: run)
+        return true
     }
 
-    private mutating func outsideByte(_ byte: UInt8) {
-        switch byte {
-        case Self.quote:
-            inString = true
-            if expect == .value(.model) {
-                capturingModel = true
-                return
-            }
-            hashing = usageDepth != 0 || (depth >= 1 && depth <= 2)
-            nameHash = Self.fnvOffset
-            nameLength = 0
-            expect = .nothing
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            depth += 1
-            if byte == UInt8(ascii: "{"), expect == .value(.usage) { usageDepth = depth }
-            expect = .nothing
-        case UInt8(ascii: "}"), UInt8(ascii: "]"):
-            endNumber()
-            if usageDepth != 0 && depth <= usageDepth { usageDepth = 0 }
-            depth = max(0, depth - 1)
-            expect = .nothing
-        case UInt8(ascii: ":"):
-            if case .colon(let field) = expect { expect = .value(field) } else { expect = .nothing }
-        case 0x20, 0x09, 0x0a, 0x0d:
-            endNumber()
-        case UInt8(ascii: "0")...UInt8(ascii: "9"):
-            let digit = Int(byte - UInt8(ascii: "0"))
-            switch expect {
-            case .value(let field) where field.rawValue >= Field.promptTokens.rawValue:
-                number = digit
-                expect = .digits(field)
-            case .digits:
-                // A count past 2^53 is nonsense from any API; it stops growing rather than overflow.
-                if number < 1 << 53 { number = number * 10 + digit }
-            default:
-                expect = .nothing
-            }
-        default:
-            endNumber()
-            expect = .nothing
-        }
-    }
-
-    /// Stores a count whose digits have ended.
-    private mutating func endNumber() {
-        guard case .digits(let field) = expect else { return }
-        counts[field] = number
-        expect = .nothing
-    }
-
-    private mutating func stringEnded() {
-        if capturingModel {
-            capturingModel = false
-            expect = .nothing
-            if model == nil, !modelBytes.isEmpty { model = String(decoding: modelBytes, as: UTF8.self) }
-            return
-        }
-        if expect == .value(.model) { expect = .nothing }
-        guard hashing else { return }
-        hashing = false
-        if let field = field(hashed: nameHash) { expect = .colon(field) }
-    }
-
-    private static func hash(_ name: StaticString) -> UInt64 {
+    static func hash(_ name: StaticString) -> UInt64 {
         var hash = fnvOffset
         for offset in 0..<name.utf8CodeUnitCount { hash = (hash ^ UInt64(name.utf8Start[offset])) &* fnvPrime }
         return hash
     }
 
-    private static let tokenFields: [(hash: UInt64, field: Field)] = [
-        (hash("prompt_tokens"), .promptTokens), (hash("completion_tokens"), .completionTokens),
-        (hash("cached_tokens"), .cachedTokens), (hash("input_tokens"), .inputTokens), (hash("output_tokens"), .outputTokens),
-        (hash("cache_read_input_tokens"), .cacheReadTokens), (hash("cache_creation_input_tokens"), .cacheCreationTokens),
-    ]
-    private static let usageHash = hash("usage")
-    private static let modelHash = hash("model")
+    /// The hashes of the names of interest, written out so that telling them apart is a few
+    /// compares, not a table read behind a lazy global; `UsageScannerTests` checks each
+    /// against `hash(_:)` of its name.
+    static let usageHash: UInt64 = 0x1e17_0271_4db7_5ac8
+    static let modelHash: UInt64 = 0x9de5_4393_3e6e_703a
+    static let promptTokensHash: UInt64 = 0x0d70_0b4a_4e95_c08e
+    static let completionTokensHash: UInt64 = 0xb301_c1ed_a403_926a
+    static let cachedTokensHash: UInt64 = 0xc161_e80e_f0ed_9236
+    static let inputTokensHash: UInt64 = 0xb515_8be5_a9bb_d92e
+    static let outputTokensHash: UInt64 = 0x72e6_01d5_8dde_c77f
+    static let cacheReadTokensHash: UInt64 = 0xa8e4_f1fd_7e5b_4a6c
+    static let cacheCreationTokensHash: UInt64 = 0x42f7_dd00_b60f_8c7f
 
     /// The field a member name (by its hash) stands for at the current depth, if it is one of
     /// interest there. Names come from the upstream's own JSON, whose field names are its API's.
-    private func field(hashed hash: UInt64) -> Field? {
+    private func field(hashed hash: UInt64, depth: Int, usageDepth: Int) -> Field? {
         if usageDepth != 0 {
-            for entry in Self.tokenFields where entry.hash == hash { return entry.field }
-            return nil
+            return switch hash {
+            case Self.promptTokensHash: .promptTokens
+            case Self.completionTokensHash: .completionTokens
+            case Self.cachedTokensHash: .cachedTokens
+            case Self.inputTokensHash: .inputTokens
+            case Self.outputTokensHash: .outputTokens
+            case Self.cacheReadTokensHash: .cacheReadTokens
+            case Self.cacheCreationTokensHash: .cacheCreationTokens
+            default: nil
+            }
         }
         guard depth >= 1 && depth <= 2 else { return nil }
         if hash == Self.usageHash { return .usage }

@@ -15,10 +15,10 @@ struct AdminLimitRoutesTests {
         _ = try harness.store.updateTierLimits(tier, tier: "pro")
         let created = try await harness.client.send(
             "POST", "/admin/create-key", headers: Self.admin,
-            body: Array(#"{"name":"bot","tier":"pro","rpm":100,"daily_tokens":null}"#.utf8))
+            body: Array(#"{"name":"bot","tier":"pro","rpm":2,"daily_tokens":null}"#.utf8))
         #expect(created.status == 201)
-        #expect(created.text.contains(#""limits":{"rpm":100,"concurrency":null,"daily_tokens":null}"#))
-        #expect(created.text.contains(#""effective_limits":{"rpm":100,"concurrency":4,"daily_tokens":null}"#))
+        #expect(created.text.contains(#""limits":{"rpm":2,"concurrency":null,"daily_tokens":null}"#))
+        #expect(created.text.contains(#""effective_limits":{"rpm":2,"concurrency":4,"daily_tokens":null}"#))
         guard case .object(let fields) = try JSONValue.parse(created.body), case .string(let key)? = fields["api_key"],
               case .number(let id)? = fields["id"] else { Issue.record("unexpected body \(created.text)"); return }
         let useKey = [("x-api-key", key)]
@@ -30,7 +30,8 @@ struct AdminLimitRoutesTests {
         #expect(changed.text.contains(#""limits":{"rpm":1,"concurrency":2,"daily_tokens":null}"#))
         #expect(changed.text.contains(#""effective_limits":{"rpm":1,"concurrency":2,"daily_tokens":null}"#))
         // The cache was emptied with the change: the very next request is judged by rpm 1,
-        // whose allowance the request above, made under rpm 100, already spent.
+        // whose allowance the request above, made under rpm 2, already spent for 30 s (so the
+        // check holds on a machine however slow, unless 30 s pass between the two requests).
         #expect(try await harness.chat(#"{"model":"m"}"#, headers: useKey).status == 429)
 
         let cleared = try await harness.client.send(

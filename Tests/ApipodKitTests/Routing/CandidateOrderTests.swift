@@ -21,6 +21,25 @@ struct CandidateOrderTests {
 
     func names(_ candidates: [RouteCandidate]) -> [String] { candidates.map(\.model) }
 
+    /// The lists worked out when the table was built are the ones the general order gives
+    /// with nothing cooling, for every draw, every alias and model, and after a merge.
+    @Test func thePlannedListsAreTheGeneralOrderWithNothingCooling() {
+        var random = SeededRandom(seed: 7)
+        let merged = Self.table.merging(RoutingTable(aliases: [
+            RouteAlias(name: "mix", targets: [WeightedTarget(model: "b", weight: 1), WeightedTarget(model: "solo", weight: 3)])!,
+        ]))
+        for table in [Self.table, merged, RoutingTable.builtIn] {
+            let names = Array(table.aliases.keys) + Array(table.models.keys) + ["unlisted", "f1"]
+            for _ in 0..<500 {
+                let draw = random.next()
+                for name in names {
+                    #expect(table.candidates(for: name, draw: draw) == table.candidates(for: name, draw: draw) { _ in nil })
+                }
+            }
+        }
+        #expect(names(merged.candidates(for: "mix", draw: UInt64.max)) == ["solo", "b", "s1", "s2"])
+    }
+
     @Test func chosenThenOtherTargetsByWeightThenFallbacksWithoutRepeatsAtMostFour() {
         let none: (RouteCandidate) -> Int64? = { _ in nil }
         // Chosen a: the others by weight (b 5, c 2), then the alias's fallback (f1; a again is dropped), then a's (f2): cut at four.

@@ -94,4 +94,24 @@ struct UsageScannerTests {
         #expect(scanner.model == nil)
         #expect(scanner.usage == TokenUsage(input: 1, output: 2, cached: 0))
     }
+
+    @Test func aModelNameTooLongToKeepLeavesNothingForTheNext() {
+        var split = UsageScanner(dialect: .anthropic)
+        let bytes = Array(#"{"model":"\#(String(repeating: "y", count: 200))","message":{"model":"claude-sonnet-4-5"}}"#.utf8)
+        split.scan(bytes[..<150])
+        split.scan(bytes[150...])
+        #expect(split.model == "claude-sonnet-4-5")
+    }
+
+    @Test func theWrittenOutHashesAreThoseOfTheirNames() {
+        #expect(UsageScanner.usageHash == UsageScanner.hash("usage"))
+        #expect(UsageScanner.modelHash == UsageScanner.hash("model"))
+        #expect(UsageScanner.promptTokensHash == UsageScanner.hash("prompt_tokens"))
+        #expect(UsageScanner.completionTokensHash == UsageScanner.hash("completion_tokens"))
+        #expect(UsageScanner.cachedTokensHash == UsageScanner.hash("cached_tokens"))
+        #expect(UsageScanner.inputTokensHash == UsageScanner.hash("input_tokens"))
+        #expect(UsageScanner.outputTokensHash == UsageScanner.hash("output_tokens"))
+        #expect(UsageScanner.cacheReadTokensHash == UsageScanner.hash("cache_read_input_tokens"))
+        #expect(UsageScanner.cacheCreationTokensHash == UsageScanner.hash("cache_creation_input_tokens"))
+    }
 }
