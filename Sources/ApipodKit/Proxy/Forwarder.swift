@@ -12,9 +12,15 @@ final class Forwarder: Sendable {
     let catalog = ModelCatalog()
     /// Nil when `METRICS=off`: nothing is counted.
     let metrics: ProxyMetrics?
+    /// Each loop's memo of the keys presented on it (`KeyMemo`).
+    let keyMemos: PerLoop<KeyMemo>
 
-    init(authenticator: KeyAuthenticator, rules: RulesSlot, dice: RoutingDice, board: UpstreamBoard, metrics: ProxyMetrics?) {
+    init(
+        authenticator: KeyAuthenticator, rules: RulesSlot, dice: RoutingDice, board: UpstreamBoard, metrics: ProxyMetrics?,
+        loops: [EventLoop]
+    ) {
         self.authenticator = authenticator
+        keyMemos = PerLoop(loops) { KeyMemo() }
         self.rules = rules
         self.dice = dice
         self.board = board
@@ -38,14 +44,14 @@ final class Forwarder: Sendable {
 
     /// - Parameter target: the request target to send upstream, its path normalised.
     func forward(_ request: ServerRequest, path: String, target: String, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
-        let key = try await authenticate(request.head.headers)
+        let key = try await authenticate(request.head.headers, memo: keyMemos.on(request.clientSocket.loop))
         entry.keyID = key.record.id
         let permit = try admit(key, &entry)
         defer { permit.release() }
         // The answer's tokens count against the key's daily quota (SPEC §10), however the relay ended.
         defer { if let tokens = entry.tokens { authenticator.limiters.addTokens(tokens.input + tokens.output, to: key.limiter) } }
         // One snapshot for the whole request: a reload meanwhile does not change its rules.
-        let rules = self.rules.current
+        let rules = self.rules.current(on: request.clientSocket.loop)
 
         if request.head.method == "GET", path == "/v1/models", !rules.table.providers.isEmpty || !rules.table.models.isEmpty {
             try await respondWithCatalog(request, rules: rules, response, &entry)
@@ -98,14 +104,14 @@ final class Forwarder: Sendable {
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
-    private func authenticate(_ headers: HTTPHeaders) async throws -> AuthenticatedKey {
+    private func authenticate(_ headers: HTTPHeaders, memo: KeyMemo) async throws -> AuthenticatedKey {
         var presented: Substring?
         if let authorization = headers["authorization"] { presented = Self.bearerToken(authorization) }
         if presented == nil, let apiKey = headers["x-api-key"] { presented = Substring(apiKey) }
         guard let presented, !presented.isEmpty else {
             throw APIError(.missingKey, "missing API key: send 'Authorization: Bearer apk_…' or 'x-api-key: apk_…'")
         }
-        let (result, key) = await authenticator.authenticate(presented)
+        let (result, key) = await authenticator.authenticate(presented, memo: memo)
         switch result {
         case .valid:
             guard let key else { throw APIError(.invalidKey, "invalid API key") }

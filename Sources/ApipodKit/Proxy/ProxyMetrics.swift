@@ -5,7 +5,7 @@ import Synchronization
 /// and sums them. Nothing on a request's path takes a lock the loops share (the model-label
 /// registry's lock aside, taken only the first time a loop meets a name; see `ModelLabelRegistry`).
 final class ProxyMetrics: Sendable {
-    private let shards: [(loop: EventLoop, shard: MetricsShard)]
+    private let shards: PerLoop<MetricsShard>
     let models: ModelLabelRegistry
     let providers: ModelLabelRegistry
     /// The server's open-connection count, set once the server exists; read only at a scrape.
@@ -18,7 +18,7 @@ final class ProxyMetrics: Sendable {
         self.models = models
         let providers = ModelLabelRegistry(capacity: 32)
         self.providers = providers
-        shards = loops.map { ($0, MetricsShard(registry: models, providerRegistry: providers)) }
+        shards = PerLoop(loops) { MetricsShard(registry: models, providerRegistry: providers) }
     }
 
     func countOpenConnections(with count: @escaping @Sendable () -> Int) {
@@ -27,9 +27,7 @@ final class ProxyMetrics: Sendable {
 
     /// The shard of `loop`, which must be the calling thread's loop: the shard is that thread's alone.
     func shard(on loop: EventLoop) -> MetricsShard {
-        assert(loop.isCurrent, "a loop's metrics are written on its own thread")
-        for entry in shards where entry.loop === loop { return entry.shard }
-        preconditionFailure("a request on a loop the metrics do not know")
+        shards.on(loop)
     }
 
     /// The exposition: every loop's shard copied on that loop's thread, summed, and the
@@ -56,7 +54,7 @@ final class ProxyMetrics: Sendable {
     /// Every loop's shard copied on that loop's thread, and summed.
     private func summed() async -> MetricsSnapshot {
         var total = MetricsSnapshot()
-        for (loop, shard) in shards {
+        for (loop, shard) in shards.shards {
             total.add(await withUnsafeContinuation { continuation in
                 loop.post(.run { continuation.resume(returning: shard.snapshot()) })
             })

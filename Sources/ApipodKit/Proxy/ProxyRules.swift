@@ -55,18 +55,55 @@ final class ProxyRules: Sendable {
     }
 }
 
-/// Where the current rules live: read once per request, replaced by a reload. Shared by the
-/// event loops; the reference is owned by its mutex, held only to copy or swap it.
+/// Where the current rules live: read once per request, replaced by a reload. The reference
+/// is owned by its mutex, held only to copy or swap it — but a request does not take that
+/// lock, which all loops would share: each loop keeps its own copy of the reference
+/// (`LoopRules`) with the `generation` it was taken at, and takes the lock again only after a
+/// replacement moved the generation on (one atomic load per request otherwise). A loop holds
+/// the rules it last used until its next request, so replaced rules (and the pools of a
+/// provider a reload removed) are released once every loop has moved on.
 final class RulesSlot: Sendable {
     private let rules: Mutex<ProxyRules>
+    /// Moved on by each replacement, after the new rules are in place.
+    private let generation = Atomic<UInt64>(0)
+    private let copies: PerLoop<LoopRules>
 
-    init(_ rules: ProxyRules) {
+    init(_ rules: ProxyRules, loops: [EventLoop]) {
         self.rules = Mutex(rules)
+        copies = PerLoop(loops) { LoopRules(rules) }
     }
 
+    /// The rules of the moment, for work off the request path (a reload, pricing a batch).
     var current: ProxyRules { rules.withLock { $0 } }
 
+    /// The rules of the moment, for a request on `loop` (the calling thread's loop). Never older
+    /// than the last replacement finished before the call: the copy is refreshed whenever the
+    /// generation differs from the one it was taken at.
+    func current(on loop: EventLoop) -> ProxyRules {
+        let copy = copies.on(loop)
+        let latest = generation.load(ordering: .acquiring)
+        if copy.generation != latest {
+            copy.rules = current
+            copy.generation = latest
+        }
+        return copy.rules
+    }
+
     func replace(with new: ProxyRules) {
-        rules.withLock { $0 = new }
+        rules.withLock { rules in
+            rules = new
+            generation.add(1, ordering: .releasing)
+        }
+    }
+}
+
+/// One loop's copy of the rules reference (see `RulesSlot`); touched only by that loop's thread.
+final class LoopRules: @unchecked Sendable {
+    // @unchecked: confined to the owning loop's thread (`PerLoop`).
+    var rules: ProxyRules
+    var generation: UInt64 = 0
+
+    init(_ rules: ProxyRules) {
+        self.rules = rules
     }
 }

@@ -101,7 +101,7 @@ public enum ProxyService {
         let upstream = configuration.upstream
         let rules: RulesSlot
         do {
-            rules = RulesSlot(try Self.rules(configuration, previous: nil, group: group))
+            rules = RulesSlot(try Self.rules(configuration, previous: nil, group: group), loops: group.loops)
         } catch {
             group.shutdown()
             throw error
@@ -109,7 +109,8 @@ public enum ProxyService {
         let board = UpstreamBoard()
         register(rules.current.table, on: board)
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
-        let forwarder = Forwarder(authenticator: authenticator, rules: rules, dice: RoutingDice(), board: board, metrics: metrics)
+        let forwarder = Forwarder(
+            authenticator: authenticator, rules: rules, dice: RoutingDice(), board: board, metrics: metrics, loops: group.loops)
         let admin = configuration.adminSecret.map { AdminRoutes(secret: $0, writer: writer, authenticator: authenticator, board: board, live: metrics?.live) }
         // Answers are priced by the rules of the moment: a reload's new prices apply from its next batch.
         let usage = UsageRecorder(loops: group.loops, writer: writer, pricing: { [rules] model, input, output in

@@ -12,7 +12,7 @@ import Synchronization
 /// the last second's records, and `stop` (after the server has drained) writes everything left.
 /// Buckets past the retention are pruned at start and once a day.
 final class UsageRecorder: Sendable {
-    private let shards: [(loop: EventLoop, shard: UsageShard)]
+    private let shards: PerLoop<UsageShard>
     private let writer: KeyStoreWorker
     private let pricing: UsagePricing?
     private let onError: @Sendable (StorageError) -> Void
@@ -33,7 +33,7 @@ final class UsageRecorder: Sendable {
     static let flushMilliseconds = 1000
 
     init(loops: [EventLoop], writer: KeyStoreWorker, pricing: UsagePricing?, onError: @escaping @Sendable (StorageError) -> Void) {
-        shards = loops.map { ($0, UsageShard()) }
+        shards = PerLoop(loops) { UsageShard() }
         self.writer = writer
         self.pricing = pricing
         self.onError = onError
@@ -41,12 +41,7 @@ final class UsageRecorder: Sendable {
 
     /// Keeps one finished request's record; called on `loop`'s own thread.
     func record(_ record: UsageRecord, on loop: EventLoop) {
-        assert(loop.isCurrent, "a loop's usage buffer is written on its own thread")
-        for entry in shards where entry.loop === loop {
-            entry.shard.records.append(record)
-            return
-        }
-        preconditionFailure("a request on a loop the usage recorder does not know")
+        shards.on(loop).records.append(record)
     }
 
     /// Starts the once-a-second writes (the first prunes old buckets).
@@ -94,8 +89,8 @@ final class UsageRecorder: Sendable {
     /// Asks every loop, by a message posted to it, to hand its buffer over; the last loop to
     /// answer calls `then`. Nobody waits: a loop answers between two of its events.
     private func gatherFromLoops(then: @escaping @Sendable () -> Void) {
-        let remaining = Countdown(shards.count)
-        for (loop, shard) in shards {
+        let remaining = Countdown(shards.shards.count)
+        for (loop, shard) in shards.shards {
             loop.post(.run { [self] in
                 let records = shard.take()
                 if !records.isEmpty { handedOver.withLock { $0.append(contentsOf: records) } }

@@ -144,4 +144,63 @@ struct KeyAuthenticatorTests {
         #expect(sameLimiter, "a reloaded record must keep the key's limiter")
         await authenticator.stop()
     }
+
+    /// A loop's memo answers a repeated key, and an invalidation empties it: a key disabled
+    /// after it was memoised is refused at the next request.
+    @Test func theMemoAnswersARepeatedKeyUntilTheCacheIsInvalidated() async throws {
+        let path = scratch.file("keys.db")
+        let cli = try KeyStore(path: path, opening: .mayCreate)
+        let key = try APIKey.generate()
+        let record = try cli.insert(key, name: "alice", lifetime: nil)
+        let authenticator = try makeAuthenticator(path)
+        let memo = KeyMemo()
+        let (first, entry) = await authenticator.authenticate(Substring(key.text), memo: memo)
+        #expect(first == .valid(record))
+        let (second, memoised) = await authenticator.authenticate(Substring(key.text), memo: memo)
+        #expect(second == .valid(record))
+        #expect(memoised === entry, "the second answer is the same entry, from the memo")
+
+        try cli.setActive(false, id: record.id)
+        authenticator.invalidate()
+        let (third, _) = await authenticator.authenticate(Substring(key.text), memo: memo)
+        guard case .disabled = third else { Issue.record("a disabled key passed through the memo: \(third)"); return }
+        await authenticator.stop()
+    }
+
+    /// The memo compares bytes: a key with its `K` written as the Kelvin sign, which Swift's
+    /// `String` equality takes for `K`, is not the key.
+    @Test func theMemoDoesNotTakeACanonicallyEqualSpellingForTheKey() async throws {
+        let path = scratch.file("keys.db")
+        let cli = try KeyStore(path: path, opening: .mayCreate)
+        var key = try APIKey.generate()
+        while !key.text.contains("K") { key = try APIKey.generate() }
+        _ = try cli.insert(key, name: "alice", lifetime: nil)
+        let authenticator = try makeAuthenticator(path)
+        let memo = KeyMemo()
+        _ = await authenticator.authenticate(Substring(key.text), memo: memo)
+        let kelvin = key.text.replacing("K", with: "\u{212A}")
+        #expect(kelvin == key.text, "Swift's String equality takes the Kelvin sign for K")
+        #expect(await authenticator.authenticate(Substring(kelvin), memo: memo).result == .unknown)
+        await authenticator.stop()
+    }
+
+    /// Uses answered from the memo are written, also those marked before an invalidation
+    /// emptied the cache.
+    @Test func usesAnsweredFromTheMemoAreWritten() async throws {
+        let path = scratch.file("keys.db")
+        let cli = try KeyStore(path: path, opening: .mayCreate)
+        let alice = try APIKey.generate(), bob = try APIKey.generate()
+        let aliceRecord = try cli.insert(alice, name: "alice", lifetime: nil)
+        let bobRecord = try cli.insert(bob, name: "bob", lifetime: nil)
+        let authenticator = try makeAuthenticator(path)
+        let memo = KeyMemo()
+        let now = Timestamp(secondsSinceEpoch: 1_900_000_000)
+        _ = await authenticator.authenticate(Substring(alice.text), memo: memo, now: now)
+        _ = await authenticator.authenticate(Substring(alice.text), memo: memo, now: Timestamp(secondsSinceEpoch: now.secondsSinceEpoch + 5))
+        _ = await authenticator.authenticate(Substring(bob.text), memo: memo, now: now)
+        authenticator.invalidate()
+        await authenticator.stop()
+        #expect(try cli.key(id: aliceRecord.id)?.lastUsedAt == Timestamp(secondsSinceEpoch: now.secondsSinceEpoch + 5))
+        #expect(try cli.key(id: bobRecord.id)?.lastUsedAt == now)
+    }
 }
