@@ -43,13 +43,11 @@ extension Forwarder {
                 method: request.head.method, target: endpoint.url.basePath + target,
                 headers: HeaderPolicy.upstreamRequest(
                     request.head.headers, credential: endpoint.credential, upstreamAuthority: endpoint.url.authority,
-                    clientAddress: request.remoteHost, bodyLength: body == nil ? nil : payload.count))
+                    clientAddress: request.remoteHost, bodyLength: body == nil ? nil : payload.count,
+                    // The alias entries are spliced into the listing's bytes, and an answer's usage
+                    // is read from its bytes (SPEC §9): neither can be compressed.
+                    identityOnly: modelRoute || path == "/v1/models"))
             head.version = .http1_1
-            if modelRoute || path == "/v1/models" {
-                // The alias entries are spliced into the listing's bytes, and an answer's usage is
-                // read from its bytes (SPEC §9): neither can be compressed.
-                head.headers.remove(named: "accept-encoding")
-            }
             // The wait on the upstream runs from here (connecting or taking a pooled connection,
             // then writing the request) until its response head has been read.
             let sent = Deadline.now
@@ -79,7 +77,9 @@ extension Forwarder {
             let status = answerHead.status
             entry.attempts.append(UpstreamAttempt(model: candidate?.model, provider: endpoint.name, outcome: UpstreamOutcome(status: status), status: status))
             if let candidate {
-                board.record(model: candidate.model, provider: candidate.provider, .status(status, retryAfter: answerHead.headers["retry-after"]))
+                // Only a failure can cool anything, so only then is `Retry-After` looked for.
+                let retryAfter = status >= 400 ? answerHead.headers["retry-after"] : nil
+                board.record(model: candidate.model, provider: candidate.provider, .status(status, retryAfter: retryAfter))
             }
             if !isLast && Self.movesOn(status: status) {
                 answer.close()

@@ -23,8 +23,11 @@ enum HeaderPolicy {
     /// The headers for the upstream request; every field not named here passes unchanged, in order.
     /// Built as a new section, each kept field copied as bytes, rather than by editing a copy
     /// of the client's.
+    /// - Parameter identityOnly: leave out `Accept-Encoding`, so the answer comes uncompressed
+    ///   (its bytes are read for usage, or changed).
     static func upstreamRequest(
-        _ client: HTTPHeaders, credential: UpstreamCredential?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?
+        _ client: HTTPHeaders, credential: UpstreamCredential?, upstreamAuthority: String, clientAddress: String?, bodyLength: Int?,
+        identityOnly: Bool = false
     ) -> HTTPHeaders {
         let connection = ConnectionOptions(client)
         var headers = HTTPHeaders()
@@ -37,7 +40,8 @@ enum HeaderPolicy {
                 continue
             }
             if matches(client, index, hopByHop) || matches(client, index, strippedFromRequests)
-                || connection.names(client, index) || isForwardingClaim(client, index) {
+                || connection.names(client, index) || isForwardingClaim(client, index)
+                || (identityOnly && client.nameMatches(at: index, "accept-encoding")) {
                 continue
             }
             headers.append(fieldAt: index, of: client)
