@@ -205,7 +205,7 @@ public struct UsageScanner {
                 if expect == .modelValue { expect = .nothing }
                 guard hashing else { continue }
                 hashing = false
-                if let field = field(hashed: nameHash, depth: depth, usageDepth: usageDepth) {
+                if let field = Self.field(hashed: nameHash, depth: depth, usageDepth: usageDepth, modelFound: model != nil) {
                     expect = Expect(kind: .colon, field: field)
                 }
                 continue
@@ -306,10 +306,12 @@ public struct UsageScanner {
 
     /// The field a member name (by its hash) stands for at the current depth, if it is one of
     /// interest there. Names come from the upstream's own JSON, whose field names are its API's.
-    private func field(hashed hash: UInt64, depth: Int, usageDepth: Int) -> Field? {
+    /// Static: a method of the scanner, called while `scan` changes it, made the compiler copy
+    /// the whole scanner (200 bytes) for each name.
+    private static func field(hashed hash: UInt64, depth: Int, usageDepth: Int, modelFound: Bool) -> Field? {
         if usageDepth != 0 {
             return switch hash {
-            case Self.promptTokensHash: .promptTokens
+            case promptTokensHash: .promptTokens
             case Self.completionTokensHash: .completionTokens
             case Self.cachedTokensHash: .cachedTokens
             case Self.inputTokensHash: .inputTokens
@@ -321,7 +323,7 @@ public struct UsageScanner {
         }
         guard depth >= 1 && depth <= 2 else { return nil }
         if hash == Self.usageHash { return .usage }
-        if model == nil, hash == Self.modelHash { return .model }
+        if !modelFound, hash == Self.modelHash { return .model }
         return nil
     }
 }
