@@ -6,6 +6,7 @@ import Glibc
 extension Forwarder {
     /// The request's permit, which the caller releases in a `defer`; or a 429 `APIError`, with
     /// the limit noted in `entry` for the log and `apipod_rate_limited_total`.
+    @inline(never)
     func admit(_ key: AuthenticatedKey, _ entry: inout RequestLogEntry) throws(APIError) -> LimitPermit {
         do {
             return try authenticator.limiters.admit(key.limits, to: key.limiter)

@@ -58,6 +58,28 @@ final class Forwarder: Sendable {
             return
         }
         let modelRoute = Self.isModelRoute(path)
+        let (settled, hidesUsageChunk) = try await send(request, path: path, target: target, modelRoute: modelRoute, rules: rules, &entry)
+        let answer = settled.answer
+        entry.routedModel = settled.candidate?.model
+        entry.status = settled.head.status
+
+        if request.head.method == "GET", path == "/v1/models", entry.status == 200 {
+            try await relayModelListing(answer, head: settled.head, request: request, aliases: rules.table.aliasNames, response)
+            return
+        }
+        try await relay(
+            answer, head: settled.head, request: request, answeredBy: settled.candidate, response,
+            reading: modelRoute ? path : nil, hidingUsageChunk: hidesUsageChunk, &entry)
+    }
+
+    /// Reads and checks the body, decides the candidates and tries them (`attempt`): everything
+    /// up to the answer to relay, and whether the usage chunk it carries is the proxy's to hide.
+    /// A function of its own, not inlined: its locals (the body, the candidates) are gone when
+    /// the relay starts, instead of staying in `forward`'s frame for a stream's whole life.
+    @inline(never)
+    private func send(
+        _ request: ServerRequest, path: String, target: String, modelRoute: Bool, rules: ProxyRules, _ entry: inout RequestLogEntry
+    ) async throws -> (Settled, hidesUsageChunk: Bool) {
         var body: [UInt8]?
         var field: ModelField?
         // The include_usage request field when the proxy asks for it (SPEC §9); spliced into
@@ -72,35 +94,29 @@ final class Forwarder: Sendable {
         var candidates: [RouteCandidate] = []
         if let field {
             entry.requestedModel = field.value
-            // A session keeps to its alias target: its ranking is its order (sticky sessions).
-            let ranking = rules.table.aliases[field.value].flatMap { alias in
-                SessionKey.of(request.head.headers, body: body ?? [], path: path).map {
-                    SessionRanking.ranking(session: $0, targets: alias.targets)
-                }
-            }
-            if board.mayBeCooling {
-                candidates = rules.table.candidates(for: field.value, draw: dice.draw(), ranking: ranking) { [board] candidate in
-                    board.coolingUntil(model: candidate.model, provider: candidate.provider)
-                }
-            } else {
-                candidates = rules.table.candidates(for: field.value, draw: dice.draw(), ranking: ranking)
-            }
+            candidates = self.candidates(for: field.value, request, body: body, path: path, rules: rules)
         }
-
         let settled = try await attempt(
             request, target: target, path: path, modelRoute: modelRoute, body: body, field: field, usageSplice: usageSplice,
             candidates: candidates, rules: rules, &entry)
-        let answer = settled.answer
-        entry.routedModel = settled.candidate?.model
-        entry.status = settled.head.status
+        return (settled, !usageSplice.isEmpty)
+    }
 
-        if request.head.method == "GET", path == "/v1/models", entry.status == 200 {
-            try await relayModelListing(answer, head: settled.head, request: request, aliases: rules.table.aliasNames, response)
-            return
+    /// Where a request for `model` is tried, in order (SPEC §8). Not inlined into `forward`, like
+    /// the other synchronous steps below: an async function keeps the locals of what it inlines
+    /// in its frame, which lives in the task for the whole answer — for a stream, its whole life.
+    @inline(never)
+    private func candidates(for model: String, _ request: ServerRequest, body: [UInt8]?, path: String, rules: ProxyRules) -> [RouteCandidate] {
+        // A session keeps to its alias target: its ranking is its order (sticky sessions).
+        let ranking = rules.table.aliases[model].flatMap { alias in
+            SessionKey.of(request.head.headers, body: body ?? [], path: path).map {
+                SessionRanking.ranking(session: $0, targets: alias.targets)
+            }
         }
-        try await relay(
-            answer, head: settled.head, request: request, answeredBy: settled.candidate, response,
-            reading: modelRoute ? path : nil, hidingUsageChunk: !usageSplice.isEmpty, &entry)
+        guard board.mayBeCooling else { return rules.table.candidates(for: model, draw: dice.draw(), ranking: ranking) }
+        return rules.table.candidates(for: model, draw: dice.draw(), ranking: ranking) { [board] candidate in
+            board.coolingUntil(model: candidate.model, provider: candidate.provider)
+        }
     }
 
     /// The client's key from `Authorization: Bearer …` (OpenAI SDKs) or `x-api-key` (Anthropic SDKs).
@@ -139,6 +155,7 @@ final class Forwarder: Sendable {
     /// The body's top-level `model` (nil when it has none) and, on a streamed chat that did not
     /// ask for it, the splice that asks for the usage chunk (`IncludeUsageOption`); a malformed
     /// body on a model route is a 400.
+    @inline(never)
     private func scanBody(_ body: [UInt8], path: String, modelRoute: Bool) throws -> (ModelField?, BodySplice) {
         guard !body.isEmpty else { return (nil, BodySplice()) }
         let scanned: (model: ModelField?, streaming: JSONScanner.StreamingMembers?)
@@ -163,27 +180,19 @@ final class Forwarder: Sendable {
     /// On a model route the usage scan watches every piece, and the usage chunk the proxy asked
     /// for is left out (`UsageReading`); what the scan found goes into `entry` however the relay ends.
     /// - Parameter usagePath: the model route whose answer is read for usage; nil on other routes.
+    @inline(never)
     private func relay(
         _ answer: any UpstreamAnswer, head upstreamHead: HTTPResponseHead, request: ServerRequest, answeredBy candidate: RouteCandidate?,
         _ response: ResponseWriter, reading usagePath: String?, hidingUsageChunk: Bool, _ entry: inout RequestLogEntry
     ) async throws {
-        var usage = UsageReading(path: usagePath, answer: upstreamHead, streamed: answer.isStreamed, hidesUsageChunk: hidingUsageChunk)
+        let usage = UsageReading(path: usagePath, answer: upstreamHead, streamed: answer.isStreamed, hidesUsageChunk: hidingUsageChunk)
         defer { usage.finish(&entry) }
-        var head = HTTPResponseHead(
-            status: upstreamHead.status, reason: upstreamHead.reason,
-            headers: HeaderPolicy.clientResponse(upstreamHead.headers, streamed: answer.isStreamed))
-        if let candidate {
-            // The name may be the client's own (a model passed through): sent only when it is
-            // a valid field value, so no client can write a header line of its own.
-            if HTTPSyntax.isFieldValue(candidate.model) {
-                head.headers.add(name: "x-apipod-model", value: candidate.model)
-            }
-            head.headers.add(name: "x-apipod-attempts", value: String(entry.attempts.count))
-        }
         // The head leaves with the first piece when that is already here (one send for a short
         // answer), and on its own before any wait, so a stream's head is never held back, not
         // even behind part of a chunk-size line.
-        response.startHoldingHead(consume head, firstPieceBytes: answer.bufferedBodyByteCount)
+        response.startHoldingHead(
+            Self.clientHead(upstreamHead, streamed: answer.isStreamed, answeredBy: candidate, attempts: entry.attempts.count),
+            firstPieceBytes: answer.bufferedBodyByteCount)
         let streams = answer.isStreamed ? metrics?.shard(on: request.clientSocket.loop) : nil
         streams?.streamStarted()
         defer { streams?.streamEnded() }
@@ -206,7 +215,25 @@ final class Forwarder: Sendable {
         }
     }
 
+    /// The head the client gets: the upstream's, its hop-by-hop fields left out, and on a routed
+    /// answer which model gave it and after how many attempts (SPEC §8).
+    @inline(never)
+    static func clientHead(_ upstream: HTTPResponseHead, streamed: Bool, answeredBy candidate: RouteCandidate?, attempts: Int) -> HTTPResponseHead {
+        var head = HTTPResponseHead(
+            status: upstream.status, reason: upstream.reason, headers: HeaderPolicy.clientResponse(upstream.headers, streamed: streamed))
+        if let candidate {
+            // The name may be the client's own (a model passed through): sent only when it is
+            // a valid field value, so no client can write a header line of its own.
+            if HTTPSyntax.isFieldValue(candidate.model) {
+                head.headers.add(name: "x-apipod-model", value: candidate.model)
+            }
+            head.headers.add(name: "x-apipod-attempts", value: String(attempts))
+        }
+        return head
+    }
+
     /// The merged listing of every provider (`ModelCatalog`); 502 when none answered.
+    @inline(never)
     private func respondWithCatalog(_ request: ServerRequest, rules: ProxyRules, _ response: ResponseWriter, _ entry: inout RequestLogEntry) async throws {
         guard let listing = try await catalog.listing(request, rules: rules) else {
             throw APIError(.upstreamUnreachable, "no provider answered with its model list")
@@ -218,6 +245,7 @@ final class Forwarder: Sendable {
     }
 
     /// The listing's body is read whole before it is changed; its reads count as the proxy's time.
+    @inline(never)
     private func relayModelListing(
         _ answer: any UpstreamAnswer, head: HTTPResponseHead, request: ServerRequest, aliases: [String], _ response: ResponseWriter
     ) async throws {

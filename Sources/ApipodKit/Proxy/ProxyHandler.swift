@@ -34,6 +34,13 @@ public final class ProxyHandler: HTTPHandler {
         } catch {
             await fail(error, dialect, response, &entry)
         }
+        finish(&entry, request, response, started: started)
+    }
+
+    /// Counts, records and logs a finished request. Not inlined into `handle`: an async function
+    /// keeps the locals of what it inlines in its frame, which lives as long as the request.
+    @inline(never)
+    private func finish(_ entry: inout RequestLogEntry, _ request: ServerRequest, _ response: ResponseWriter, started: Deadline) {
         entry.bytesOut = response.bodyBytesWritten
         if entry.status == 0 { entry.status = response.status }
         let nanoseconds = Int64(bitPattern: Deadline.now.uptimeNanoseconds &- started.uptimeNanoseconds)

@@ -2,8 +2,11 @@
 /// `UsageScanner` reads every piece as it passes, and when the proxy asked for a streamed chat's
 /// usage chunk itself (`IncludeUsageOption`) a `UsageChunkFilter` leaves that chunk out of what
 /// the client gets. Compressed answers are not read (the proxy asks for identity, but an
-/// upstream may ignore that). Owned by the request that relays the answer.
-struct UsageReading {
+/// upstream may ignore that). Owned by the request that relays the answer. A class: the relay's
+/// async frame lives as long as the answer (a stream's whole life), and the scanner and filter
+/// inline in it made that frame 2,816 bytes instead of 816 (1,000 streams: 17.1 KB of RSS each
+/// with the struct, 15.7 KB with the class).
+final class UsageReading {
     private var scanner: UsageScanner?
     private var filter: UsageChunkFilter?
 
@@ -17,7 +20,8 @@ struct UsageReading {
     }
 
     /// Reads `piece` and writes what of it the client gets, at once.
-    mutating func relay(_ piece: ArraySlice<UInt8>, to response: ResponseWriter) async throws {
+    @inline(never)
+    func relay(_ piece: ArraySlice<UInt8>, to response: ResponseWriter) async throws {
         scanner?.scan(piece)
         guard filter != nil else { return try await response.write(piece) }
         let output = filter!.filter(piece)
@@ -29,7 +33,8 @@ struct UsageReading {
     }
 
     /// At the answer's end: bytes the filter still held that turned out not to be the usage chunk.
-    mutating func relayHeldBytes(to response: ResponseWriter) async throws {
+    @inline(never)
+    func relayHeldBytes(to response: ResponseWriter) async throws {
         guard filter != nil else { return }
         try await response.write(filter!.finish())
     }
