@@ -7,7 +7,8 @@
 # one after the other under the same load.
 # Usage: Benchmarks/proxy-instructions.sh [BINARY...]   (default .build/release/apipodctl;
 #        CONNECTIONS=50 SECONDS_COUNTED=6 TOP=25 to change; KEY_OPTIONS="--rpm 10000000
-#        --concurrency 1000 --daily-tokens 1000000000000" gives the key limits that all pass)
+#        --concurrency 1000 --daily-tokens 1000000000000" gives the key limits that all pass;
+#        KEEP=DIR keeps each binary's callgrind output there, for callgrind_annotate --tree=caller)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
@@ -48,5 +49,10 @@ for binary in "$@"; do
     python3 Benchmarks/callgrind_report.py "$WORK"/proxy.out.* "$requests" "$TOP"
     kill "$server"
     wait "$server" 2>/dev/null || true
+    if [ -n "${KEEP:-}" ]; then
+        mkdir -p "$KEEP"
+        for out in "$WORK"/proxy.out.*; do cp "$out" "$KEEP/$(basename "$binary").$(basename "$out")"; done
+        echo "callgrind output kept in $KEEP"
+    fi
     rm -f "$WORK"/proxy.out*
 done
