@@ -62,7 +62,7 @@ extension Forwarder {
                 case .badResponse(let reason): (.broken, .broken(reason), false)
                 }
                 entry.attempts.append(UpstreamAttempt(model: candidate?.model, provider: endpoint.name, outcome: outcome, status: nil))
-                if let candidate { board.record(model: candidate.model, provider: candidate.provider, boardOutcome) }
+                if let candidate { board.record(model: candidate.model, provider: candidate.provider, boardOutcome, on: request.clientSocket.loop) }
                 if movesOn && !isLast { continue }
                 // The client learns whose fault it was; the address and the reason are the log's.
                 let detail = "\(endpoint.url): \(error.description)"
@@ -79,7 +79,7 @@ extension Forwarder {
             if let candidate {
                 // Only a failure can cool anything, so only then is `Retry-After` looked for.
                 let retryAfter = status >= 400 ? answerHead.headers["retry-after"] : nil
-                board.record(model: candidate.model, provider: candidate.provider, .status(status, retryAfter: retryAfter))
+                board.record(model: candidate.model, provider: candidate.provider, .status(status, retryAfter: retryAfter), on: request.clientSocket.loop)
             }
             if !isLast && Self.movesOn(status: status) {
                 answer.close()

@@ -106,7 +106,7 @@ public enum ProxyService {
             group.shutdown()
             throw error
         }
-        let board = UpstreamBoard()
+        let board = UpstreamBoard(loops: group.loops)
         register(rules.current.table, on: board)
         let metrics = configuration.metricsEnabled ? ProxyMetrics(loops: group.loops) : nil
         let forwarder = Forwarder(

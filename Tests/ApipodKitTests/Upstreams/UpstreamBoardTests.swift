@@ -90,4 +90,29 @@ struct UpstreamBoardTests {
         #expect(rows.models == [UpstreamBoard.Row(
             name: "m", provider: "p", coolingUntil: nil, lastStatus: 200, lastError: "connection refused", attempts: 2, failures: 1)])
     }
+
+    /// On a loop, a success while every entry is settled is counted without the lock; a success
+    /// after a failure still ends the cooldown, and every attempt is counted either way.
+    @Test func aSuccessOnALoopIsCountedAndStillEndsACooldown() async throws {
+        let clock = ManualClock()
+        let group = try EventLoopGroup(count: 1)
+        let loop = group.loops[0]
+        let board = UpstreamBoard(clock: clock.read, loops: group.loops)
+        let cooling: Int64? = await Task(executorPreference: loop) {
+            board.record(model: "m", provider: "p", .status(200, retryAfter: nil), on: loop)
+            board.record(model: "m", provider: "p", .status(201, retryAfter: nil), on: loop)
+            board.record(model: "m", provider: "p", .status(503, retryAfter: nil), on: loop)
+            let cooled = board.coolingUntil(model: "m", provider: "p")
+            board.record(model: "m", provider: "p", .status(200, retryAfter: nil), on: loop)
+            #expect(cooled != nil, "a 503 cools the provider")
+            return board.coolingUntil(model: "m", provider: "p")
+        }.value
+        #expect(cooling == nil, "the success after the failure ended the cooldown")
+        let rows = board.rows()
+        #expect(rows.providers.map(\.attempts) == [4])
+        #expect(rows.models.map(\.attempts) == [4])
+        #expect(rows.providers.first?.lastStatus == 200)
+        #expect(rows.providers.first?.failures == 1)
+        group.shutdown()
+    }
 }
