@@ -93,29 +93,29 @@ public final class KeyAuthenticator: Sendable {
     private func emptyCache(_ cache: inout Cache) {
         cache.generation &+= 1
         generation.store(cache.generation, ordering: .sequentiallyConsistent)
-        var dropped: [Int64: Timestamp] = [:]
-        for case let key? in cache.entries.values {
-            if let use = key.takeUse() { dropped[key.record.id] = use }
-        }
+        let dropped = Self.takeUses(of: cache)
         cache.entries.removeAll(keepingCapacity: true)
         if !dropped.isEmpty { pendingUse.withLock { $0.merge(dropped) { max($0, $1) } } }
     }
 
     /// The uses marked since the last call, by key: the cached entries' and the dropped ones'.
     private func takeUses() -> [Int64: Timestamp] {
-        var batch = cache.withLock { cache in
-            var marked: [Int64: Timestamp] = [:]
-            for case let key? in cache.entries.values {
-                if let use = key.takeUse() { marked[key.record.id] = use }
-            }
-            return marked
-        }
+        var batch = cache.withLock { Self.takeUses(of: $0) }
         let pending = pendingUse.withLock { pending in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
         batch.merge(pending) { max($0, $1) }
         return batch
+    }
+
+    /// The uses marked in the cached entries, by key id; the marks are taken (reset).
+    private static func takeUses(of cache: Cache) -> [Int64: Timestamp] {
+        var marked: [Int64: Timestamp] = [:]
+        for case let key? in cache.entries.values {
+            if let use = key.takeUse() { marked[key.record.id] = use }
+        }
+        return marked
     }
 
     /// Marks a use of `key`, found in generation `seen`. When the generation has moved on

@@ -69,9 +69,15 @@ public final class UpstreamBoard: Sendable {
         /// Whether a success would change nothing but the counts.
         var isSettled: Bool { streak == 0 && until == 0 }
 
-        func succeed(status: Int) {
+        /// Counts an answered attempt; all a success changes while the entry is settled, so it
+        /// needs no lock.
+        func countAnswer(status: Int) {
             attempts.add(1, ordering: .relaxed)
             lastStatus.store(status, ordering: .relaxed)
+        }
+
+        func succeed(status: Int) {
+            countAnswer(status: status)
             until = 0
             streak = 0
         }
@@ -168,10 +174,8 @@ public final class UpstreamBoard: Sendable {
            unsettled.load(ordering: .acquiring) == 0 {
             let cache = caches.on(loop)
             if let (modelEntry, providerEntry) = cache.entries(model: model, provider: provider) {
-                modelEntry?.attempts.add(1, ordering: .relaxed)
-                modelEntry?.lastStatus.store(status, ordering: .relaxed)
-                providerEntry.attempts.add(1, ordering: .relaxed)
-                providerEntry.lastStatus.store(status, ordering: .relaxed)
+                modelEntry?.countAnswer(status: status)
+                providerEntry.countAnswer(status: status)
                 return
             }
             let found = recordLocked(model: model, provider: provider, outcome)
