@@ -13,7 +13,7 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
 
     /// Where one field lies in `lines`: its name up to `nameEnd`, then ": ", then its value up
     /// to `valueEnd`, then CRLF.
-    private struct Span: Sendable {
+    struct Span: Sendable {
         var start: Int32
         var nameEnd: Int32
         var valueEnd: Int32
@@ -183,6 +183,16 @@ extension HTTPHeaders {
     /// The next field named `name` after field `index`, if any.
     func index(named name: StaticString, after index: Int) -> Int? {
         name.withUTF8Buffer { name in indices[(index + 1)...].first { nameMatches(at: $0, name) } }
+    }
+
+    /// The fields of a received section whose every line is already in the form `serialize`
+    /// writes (`name: value` CRLF, the value without surrounding whitespace): `lines` are taken
+    /// in one copy, and `spans` say where each field lies in them. How the parser keeps a
+    /// section that arrived whole (`HTTPFieldSectionReader.readWhole`).
+    init(receivedLines lines: UnsafeBufferPointer<UInt8>, spans: UnsafeBufferPointer<Span>) {
+        self.lines = Array(lines)
+        self.spans = Array(spans)
+        liveByteCount = lines.count
     }
 
     /// Appends a field from raw bytes, as the parser does, with no String made.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The bytes received and not yet consumed.
 ///
 /// Consumed bytes are dropped lazily, when new bytes arrive and the unread part is no bigger than
@@ -46,15 +48,28 @@ struct HTTPInputBuffer: Sendable {
         return try storage.withUnsafeBufferPointer { (bytes) throws(HTTPParseError) in try body(UnsafeBufferPointer(rebasing: bytes[line])) }
     }
 
+    /// Hands the unread bytes to `parse`, which returns what it read and how many bytes that
+    /// took, consumed; or nil, and they stay unread.
+    mutating func consume<Result>(_ parse: (UnsafeBufferPointer<UInt8>) -> (Result, used: Int)?) -> Result? {
+        let start = readerIndex
+        guard let (result, used) = storage.withUnsafeBufferPointer({ parse(UnsafeBufferPointer(rebasing: $0[start...])) }) else {
+            return nil
+        }
+        readerIndex += used
+        scannedCount = 0
+        return result
+    }
+
     /// Where the next complete line lies, without its CRLF, consumed; nil while none is buffered.
     private mutating func nextLine(maxLength: Int, tooLong: HTTPParseError) throws(HTTPParseError) -> Range<Int>? {
         let start = readerIndex
         let end = storage.count
         let scanFrom = start + scannedCount
         let lineFeed = storage.withUnsafeBufferPointer { bytes in
-            var index = scanFrom
-            while index < end && bytes[index] != HTTPSyntax.lf { index += 1 }
-            return index
+            guard scanFrom < end, let base = bytes.baseAddress,
+                  let found = memchr(base + scanFrom, Int32(HTTPSyntax.lf), end - scanFrom)
+            else { return end }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
         // Up to `maxLength` bytes and a CR may precede the LF. Checked before the line ending, so
         // the error is the same however the bytes were split.
