@@ -5,7 +5,9 @@ final class ConnectionPool: @unchecked Sendable {
     let loop: EventLoop
     private let capacity: Int
     /// Loop thread only. Most recently returned last, so the warmest connection is reused first.
-    private var idle: [Socket] = []
+    /// Each access is one call on the array that reaches nothing else here, so the runtime's
+    /// exclusivity check (three a request) is off.
+    @exclusivity(unchecked) private var idle: [Socket] = []
 
     init(loop: EventLoop, capacity: Int) {
         self.loop = loop

@@ -3,20 +3,22 @@
 /// the upstream allows; `close()` (or dropping the response early) discards the connection.
 public final class UpstreamResponse {
     public let head: HTTPResponseHead
-    private var socket: Socket?
+    /// This and `peekedPiece` are touched by the one task reading the answer, each access a
+    /// statement that reaches nothing else here, so the runtime's exclusivity check is off.
+    @exclusivity(unchecked) private var socket: Socket?
     /// Each access is one parser call that touches nothing else, so the runtime's exclusivity
     /// check, paid on every read and event, could never fire and is switched off.
     @exclusivity(unchecked) private var parser: HTTPResponseParser
     private let pool: ConnectionPool
     private let configuration: HTTPClientConfiguration
     /// Body bytes read so far, for logs.
-    public private(set) var bodyBytesRead = 0
-    public private(set) var isComplete = false
+    @exclusivity(unchecked) public private(set) var bodyBytesRead = 0
+    @exclusivity(unchecked) public private(set) var isComplete = false
     /// How the body is framed on the upstream connection, fixed when the head arrived.
     public let framing: HTTPBodyFraming?
     /// A piece, or the end, that `hasPieceReady` parsed ahead and `nextPiece` hands out first.
     /// (Kept apart rather than as an optional event: that enum's tag cost a runtime call.)
-    private var peekedPiece: ArraySlice<UInt8>?
+    @exclusivity(unchecked) private var peekedPiece: ArraySlice<UInt8>?
     private var peekedEnd = false
 
     init(head: HTTPResponseHead, socket: Socket, parser: HTTPResponseParser, pool: ConnectionPool, configuration: HTTPClientConfiguration) {

@@ -188,9 +188,11 @@ public final class KeyAuthenticator: Sendable {
 /// in memory as long as the entry: the price of not hashing every request's key; the database
 /// still holds only digests.
 public final class KeyMemo: @unchecked Sendable {
-    // @unchecked: confined to the owning loop's thread (`PerLoop`).
+    // @unchecked: confined to the owning loop's thread (`PerLoop`). Each access to `entries`
+    // is one dictionary call that reaches nothing else here, so the runtime's exclusivity
+    // check is off.
     private var generation: UInt64 = 0
-    private var entries: [PresentedKey: AuthenticatedKey] = [:]
+    @exclusivity(unchecked) private var entries: [PresentedKey: AuthenticatedKey] = [:]
     static let limit = 1024
 
     /// A key's text compared and hashed as bytes: Swift's `String` equality is Unicode's

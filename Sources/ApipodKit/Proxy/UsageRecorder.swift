@@ -116,8 +116,9 @@ private final class Countdown: Sendable {
 /// One event loop's records since the last hand-over. Only that loop's thread touches it (see
 /// `UsageRecorder`), so appending needs no lock.
 final class UsageShard: @unchecked Sendable {
-    // @unchecked: confined to the owning loop's thread.
-    var records: [UsageRecord] = []
+    // @unchecked: confined to the owning loop's thread. Each access is one append or one
+    // hand-over, so the runtime's exclusivity check is off.
+    @exclusivity(unchecked) var records: [UsageRecord] = []
 
     func take() -> [UsageRecord] {
         defer { records = [] }

@@ -18,14 +18,17 @@ public final class ResponseWriter {
     /// Strong, not `unowned`: the connection does not hold this object, so there is no cycle, and
     /// an unowned read costs an atomic increment and decrement on every use.
     private let connection: ServerConnection
-    private var framing: Framing?
-    private var finished = false
+    /// This and the other fields marked so are read and set by the one task answering, each in
+    /// a statement that reaches nothing else here: the runtime's exclusivity check could never
+    /// fire, and it is off.
+    @exclusivity(unchecked) private var framing: Framing?
+    @exclusivity(unchecked) private var finished = false
     /// Head bytes from `startHoldingHead` not yet written: they leave with the first
     /// piece, at `flush()` or at `finish()`, so a short answer costs one send instead of two.
-    private var pendingHead: [UInt8] = []
-    public private(set) var status = 0
+    @exclusivity(unchecked) private var pendingHead: [UInt8] = []
+    @exclusivity(unchecked) public private(set) var status = 0
     /// Body bytes written (without chunk framing), for the request log.
-    public private(set) var bodyBytesWritten = 0
+    @exclusivity(unchecked) public private(set) var bodyBytesWritten = 0
 
     init(requestHead: HTTPRequestHead, connection: ServerConnection) {
         answersHEAD = requestHead.method == "HEAD"

@@ -15,10 +15,11 @@ final class ServerConnection {
     /// engine's 15.4k (`Benchmarks/instructions.sh`), so it is switched off.
     @exclusivity(unchecked) var parser: HTTPRequestParser
     /// Set when the response cannot be followed by another on this connection.
-    var mustClose = false
+    @exclusivity(unchecked) var mustClose = false
     /// The request asked for `100 Continue` and has had neither it, nor a final response, nor
-    /// any byte of its body yet.
-    var continuePending = false
+    /// any byte of its body yet. Set and read in single statements by whoever serves the
+    /// connection, so the runtime's exclusivity check is off.
+    @exclusivity(unchecked) var continuePending = false
     private var peerFinished = false
     /// The peer's host, for `ServerRequest.remoteHost`.
     private(set) lazy var remoteHost: String? = socket.peerAddress?.host

@@ -1,20 +1,22 @@
 /// A request being served: its head at once, its body pulled piece by piece as the handler
 /// asks, so a large upload is never held by the server unless the handler collects it.
-/// Belongs to the task serving the request.
+/// Belongs to the task serving the request. Its counters are read and set by that task alone,
+/// each in a statement that reaches nothing else here, so the runtime's exclusivity check on
+/// them (four a request) is off.
 public final class ServerRequest {
     public let head: HTTPRequestHead
     /// Strong, not `unowned`: the connection does not hold this object, so there is no cycle, and
     /// an unowned read costs an atomic increment and decrement on every use.
     private let connection: ServerConnection
     /// True once the parser has reported the end of this request's body.
-    public private(set) var bodyFullyRead = false
+    @exclusivity(unchecked) public private(set) var bodyFullyRead = false
     /// Body bytes handed to the handler so far.
-    public private(set) var bodyBytesRead = 0
+    @exclusivity(unchecked) public private(set) var bodyBytesRead = 0
     /// Whether the request declared a body (Content-Length or chunked), even an empty one.
     public let hasBody: Bool
     /// When the body's grace ends: `bodyReadTimeout` after its first read from the socket; nil
     /// before. From then on the body must keep up with the minimum rate (`bodyReadDeadline`).
-    private var bodyGraceEnd: Deadline?
+    @exclusivity(unchecked) private var bodyGraceEnd: Deadline?
 
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head

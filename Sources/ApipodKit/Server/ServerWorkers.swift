@@ -23,12 +23,14 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
     let loop: EventLoop
     let handler: Handler
     private let registry: ConnectionRegistry
-    /// Connections whose next request has arrived, in order.
-    private var ready = ArrayQueue<ConnectionHandoff>()
+    /// Connections whose next request has arrived, in order. This and `idle` are touched on the
+    /// loop's thread only, each access one queue or array call that reaches nothing else here,
+    /// so the runtime's exclusivity check is off.
+    @exclusivity(unchecked) private var ready = ArrayQueue<ConnectionHandoff>()
     /// Workers resumed or started that have not yet taken a connection.
     private var scheduled = 0
     /// Workers waiting for work, the last to finish at the end.
-    private var idle: [Worker] = []
+    @exclusivity(unchecked) private var idle: [Worker] = []
     private var isClosed = false
     private var closesWithLoop = false
     /// Idle workers kept; one finishing beyond this ends (many slow streams may have needed many).

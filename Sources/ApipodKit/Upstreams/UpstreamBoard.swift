@@ -279,9 +279,10 @@ public final class UpstreamBoard: Sendable {
 /// entry with the provider it was recorded for, and the providers'. Only that loop's thread
 /// touches it. Entries are never removed from the board, so a cached one stays valid.
 final class BoardEntries: @unchecked Sendable {
-    // @unchecked: confined to the owning loop's thread (`PerLoop`).
-    private var models: [String: (provider: String, entry: UpstreamBoard.Entry?)] = [:]
-    private var providers: [String: UpstreamBoard.Entry] = [:]
+    // @unchecked: confined to the owning loop's thread (`PerLoop`). Each access is one
+    // dictionary call that reaches nothing else here, so the runtime's exclusivity check is off.
+    @exclusivity(unchecked) private var models: [String: (provider: String, entry: UpstreamBoard.Entry?)] = [:]
+    @exclusivity(unchecked) private var providers: [String: UpstreamBoard.Entry] = [:]
 
     /// Both entries when this loop has met the pair (a model beyond the board's capacity has
     /// none), nil when it has not: the caller then records under the lock and remembers.
