@@ -3,7 +3,8 @@
 # (as instructions.sh does for the engine): `serve` in front of nginx answering a fixed chat
 # completion, loaded by wrk with Benchmarks/chat.lua (the alias model, a client key). The
 # counts barely move between runs where req/s and CPU time swing with the machine's load, so
-# a change on the request path shows even on a busy host. Give two binaries to compare them,
+# a change on the request path shows even on a busy host. The headline figure has the cost of
+# an idle window as long as the loaded one taken off (timers, the usage writer's flushes). Give two binaries to compare them,
 # one after the other under the same load.
 # Usage: Benchmarks/proxy-instructions.sh [BINARY...]   (default .build/release/apipodctl;
 #        CONNECTIONS=50 SECONDS_COUNTED=6 TOP=25 to change; KEY_OPTIONS="--rpm 10000000
@@ -44,9 +45,15 @@ for binary in "$@"; do
         | awk '/requests in/ {print $1}')
     callgrind_control -i off "$server" >/dev/null 2>&1
     callgrind_control -d "$server" >/dev/null 2>&1
+    # The same time again without load: what the timers and the usage writer cost anyway, taken
+    # off the total, so runs that proxied different numbers of requests compare.
+    callgrind_control -i on "$server" >/dev/null 2>&1
+    sleep "$SECONDS_COUNTED"
+    callgrind_control -i off "$server" >/dev/null 2>&1
+    callgrind_control -d "$server" >/dev/null 2>&1
     sleep 1
     echo "== $binary serve${KEY_OPTIONS:+ (key: $KEY_OPTIONS)}, wrk -c$CONNECTIONS, $requests proxied requests counted"
-    python3 Benchmarks/callgrind_report.py "$WORK"/proxy.out.* "$requests" "$TOP"
+    python3 Benchmarks/callgrind_report.py "$WORK"/proxy.out.1 "$requests" "$TOP" "$WORK"/proxy.out.2
     kill "$server"
     wait "$server" 2>/dev/null || true
     if [ -n "${KEEP:-}" ]; then
