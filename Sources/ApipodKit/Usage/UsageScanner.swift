@@ -4,7 +4,8 @@ import Glibc
 /// a JSON body or a stream of server-sent events alike, fed in pieces split anywhere (inside a
 /// number, a name, an escape). It only observes — the caller relays every piece as it came —
 /// and keeps no line or event: its memory is a few flags, the nesting depth, the numbers found
-/// so far, a hash of the member name being read and at most `captureLimit` bytes of the model's name.
+/// so far, the bytes of the member name being read (up to 32) and at most `captureLimit` bytes of the
+/// model's name.
 ///
 /// It follows the JSON syntax (strings, escapes, nesting) rather than searching for text, so a
 /// name inside a string (`"text":"\"usage\": 9"`) is never read. A `usage` object counts when
@@ -51,13 +52,11 @@ public struct UsageScanner {
 
     private var inString = false
     private var escaped = false
-    /// Whether the current string is hashed as a possible member name (`nameHash`, FNV-1a, and
-    /// `nameLength`): comparing a hash costs a multiply a byte, where keeping the bytes cost an
-    /// array append each.
-    private var hashing = false
-    private var nameHash: UInt64 = 0
-    private var nameLength = 0
-    /// Whether the current string is the model's value, kept in `modelBytes`.
+    /// Whether the string being read across pieces may be a member name of interest: its bytes
+    /// are then kept in `name`, which holds the longest such name.
+    private var keepingName = false
+    private var name = NameBytes()
+    /// Whether the string being read across pieces is the model's value, kept in `modelBytes`.
     private var capturingModel = false
     private var modelBytes: [UInt8] = []
     private var depth = 0
@@ -131,21 +130,21 @@ public struct UsageScanner {
 
     /// One pass over `bytes`. The state lives in locals for the pass, written back once at its
     /// end, so the compiler keeps it in registers instead of storing through `self` for every
-    /// byte; string content is skipped with `memchr`, which takes a long message text in strides.
+    /// byte. A string that ends in the same piece and holds no escape — nearly all of them — is
+    /// found whole with a scan eight bytes at a time and judged at once: a name by its length
+    /// and then its bytes, a model's value made a `String` directly. Any other string is read
+    /// byte by byte across pieces, its name bytes kept for the same test at its end.
     public mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
         let end = base + bytes.count
         var cursor = base
-        var inString = self.inString, escaped = self.escaped, hashing = self.hashing, capturingModel = self.capturingModel
-        var nameHash = self.nameHash, nameLength = self.nameLength, depth = self.depth, usageDepth = self.usageDepth
-        var expect = self.expect, number = self.number
+        var inString = self.inString, escaped = self.escaped, keepingName = self.keepingName, capturingModel = self.capturingModel
+        var depth = self.depth, usageDepth = self.usageDepth, expect = self.expect, number = self.number
         defer {
             self.inString = inString
             self.escaped = escaped
-            self.hashing = hashing
+            self.keepingName = keepingName
             self.capturingModel = capturingModel
-            self.nameHash = nameHash
-            self.nameLength = nameLength
             self.depth = depth
             self.usageDepth = usageDepth
             self.expect = expect
@@ -157,12 +156,18 @@ public struct UsageScanner {
             counts[expect.field] = number
             expect = .nothing
         }
+        /// After a member name's closing quote: a name of interest here awaits its colon.
+        func judgeName(_ text: UnsafeBufferPointer<UInt8>) {
+            if let field = Self.field(named: text, depth: depth, usageDepth: usageDepth, modelFound: model != nil) {
+                expect = Expect(kind: .colon, field: field)
+            }
+        }
         while cursor < end {
             if inString {
                 if escaped {
                     escaped = false
                     // No name of interest has an escape; a model label may use the harmless ones.
-                    hashing = false
+                    keepingName = false
                     if capturingModel {
                         switch cursor.pointee {
                         case Self.quote, Self.backslash, UInt8(ascii: "/"):
@@ -174,18 +179,11 @@ public struct UsageScanner {
                     continue
                 }
                 let start = cursor
-                if hashing {
-                    while cursor < end, cursor.pointee != Self.quote, cursor.pointee != Self.backslash {
-                        nameHash = (nameHash ^ UInt64(cursor.pointee)) &* Self.fnvPrime
-                        cursor += 1
-                    }
-                    nameLength += cursor - start
-                    if nameLength > Self.maximumNameLength { hashing = false }
-                } else {
-                    cursor = Self.quoteOrBackslash(from: cursor, to: end)
-                    if capturingModel, cursor > start {
-                        capturingModel = keepModelBytes(UnsafeBufferPointer(start: start, count: cursor - start))
-                    }
+                cursor = Self.quoteOrBackslash(from: cursor, to: end)
+                if cursor > start {
+                    let run = UnsafeBufferPointer(start: start, count: cursor - start)
+                    if keepingName { keepingName = name.append(run) }
+                    if capturingModel { capturingModel = keepModelBytes(run) }
                 }
                 if cursor == end { return }
                 if cursor.pointee == Self.backslash {
@@ -203,26 +201,36 @@ public struct UsageScanner {
                     continue
                 }
                 if expect == .modelValue { expect = .nothing }
-                guard hashing else { continue }
-                hashing = false
-                if let field = Self.field(hashed: nameHash, depth: depth, usageDepth: usageDepth, modelFound: model != nil) {
-                    expect = Expect(kind: .colon, field: field)
-                }
+                guard keepingName else { continue }
+                keepingName = false
+                name.withBytes { judgeName($0) }
                 continue
             }
             let byte = cursor.pointee
             cursor += 1
             switch byte {
             case Self.quote:
+                let close = Self.quoteOrBackslash(from: cursor, to: end)
+                if close < end && close.pointee == Self.quote {
+                    let text = UnsafeBufferPointer(start: cursor, count: close - cursor)
+                    cursor = close + 1
+                    if expect == .modelValue {
+                        expect = .nothing
+                        if model == nil, !text.isEmpty, text.count <= Self.captureLimit { model = String(decoding: text, as: UTF8.self) }
+                        continue
+                    }
+                    expect = .nothing
+                    if usageDepth != 0 || (depth >= 1 && depth <= 2) { judgeName(text) }
+                    continue
+                }
                 inString = true
                 if expect == .modelValue {
                     capturingModel = true
                     modelBytes.removeAll(keepingCapacity: true)
                     continue
                 }
-                hashing = usageDepth != 0 || (depth >= 1 && depth <= 2)
-                nameHash = Self.fnvOffset
-                nameLength = 0
+                keepingName = usageDepth != 0 || (depth >= 1 && depth <= 2)
+                name.removeAll()
                 expect = .nothing
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
@@ -258,16 +266,26 @@ public struct UsageScanner {
 
     private static let quote = UInt8(ascii: "\"")
     private static let backslash = UInt8(ascii: "\\")
-    private static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
-    private static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
-    private static let maximumNameLength = 64
 
-    /// The first quote or backslash in `start..<end`, or `end`: where a string's plain content stops.
+    /// The first quote or backslash in `start..<end`, or `end`: where a string's plain content
+    /// stops. Eight bytes at a time for the first 64 (names and short values: one or two words
+    /// each), then `memchr`, which takes a long message text in wider strides.
     private static func quoteOrBackslash(from start: UnsafePointer<UInt8>, to end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
-        // Short runs (names, small values) are quicker byte by byte than through two calls.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
         var cursor = start
-        let shortEnd = min(end, start + 16)
-        while cursor < shortEnd {
+        let wordsEnd = min(end, start + 64)
+        while wordsEnd - cursor >= 8 {
+            let word = UnsafeRawPointer(cursor).loadUnaligned(as: UInt64.self)
+            // A zero byte in `word ^ (c * ones)` is a byte equal to c; the lowest flagged byte is
+            // exact (a borrow can only flag bytes above a true one).
+            let quotes = word ^ (UInt64(quote) &* ones)
+            let backslashes = word ^ (UInt64(backslash) &* ones)
+            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & highs
+            if found != 0 { return cursor + found.trailingZeroBitCount >> 3 }
+            cursor += 8
+        }
+        while cursor < wordsEnd {
             if cursor.pointee == quote || cursor.pointee == backslash { return cursor }
             cursor += 1
         }
@@ -285,45 +303,52 @@ public struct UsageScanner {
         return true
     }
 
-    static func hash(_ name: StaticString) -> UInt64 {
-        var hash = fnvOffset
-        for offset in 0..<name.utf8CodeUnitCount { hash = (hash ^ UInt64(name.utf8Start[offset])) &* fnvPrime }
-        return hash
-    }
-
-    /// The hashes of the names of interest, written out so that telling them apart is a few
-    /// compares, not a table read behind a lazy global; `UsageScannerTests` checks each
-    /// against `hash(_:)` of its name.
-    static let usageHash: UInt64 = 0x1e17_0271_4db7_5ac8
-    static let modelHash: UInt64 = 0x9de5_4393_3e6e_703a
-    static let promptTokensHash: UInt64 = 0x0d70_0b4a_4e95_c08e
-    static let completionTokensHash: UInt64 = 0xb301_c1ed_a403_926a
-    static let cachedTokensHash: UInt64 = 0xc161_e80e_f0ed_9236
-    static let inputTokensHash: UInt64 = 0xb515_8be5_a9bb_d92e
-    static let outputTokensHash: UInt64 = 0x72e6_01d5_8dde_c77f
-    static let cacheReadTokensHash: UInt64 = 0xa8e4_f1fd_7e5b_4a6c
-    static let cacheCreationTokensHash: UInt64 = 0x42f7_dd00_b60f_8c7f
-
-    /// The field a member name (by its hash) stands for at the current depth, if it is one of
-    /// interest there. Names come from the upstream's own JSON, whose field names are its API's.
-    /// Static: a method of the scanner, called while `scan` changes it, made the compiler copy
-    /// the whole scanner (200 bytes) for each name.
-    private static func field(hashed hash: UInt64, depth: Int, usageDepth: Int, modelFound: Bool) -> Field? {
+    /// The field a member name stands for at the current depth, if it is one of interest there:
+    /// told apart by length first, so most names cost one comparison. Names come from the
+    /// upstream's own JSON, whose field names are its API's.
+    private static func field(named name: UnsafeBufferPointer<UInt8>, depth: Int, usageDepth: Int, modelFound: Bool) -> Field? {
+        func matches(_ known: StaticString) -> Bool {
+            memcmp(name.baseAddress!, known.utf8Start, name.count) == 0
+        }
         if usageDepth != 0 {
-            return switch hash {
-            case promptTokensHash: .promptTokens
-            case Self.completionTokensHash: .completionTokens
-            case Self.cachedTokensHash: .cachedTokens
-            case Self.inputTokensHash: .inputTokens
-            case Self.outputTokensHash: .outputTokens
-            case Self.cacheReadTokensHash: .cacheReadTokens
-            case Self.cacheCreationTokensHash: .cacheCreationTokens
-            default: nil
+            switch name.count {
+            case 12: return matches("input_tokens") ? .inputTokens : nil
+            case 13:
+                if matches("prompt_tokens") { return .promptTokens }
+                if matches("output_tokens") { return .outputTokens }
+                return matches("cached_tokens") ? .cachedTokens : nil
+            case 17: return matches("completion_tokens") ? .completionTokens : nil
+            case 23: return matches("cache_read_input_tokens") ? .cacheReadTokens : nil
+            case 27: return matches("cache_creation_input_tokens") ? .cacheCreationTokens : nil
+            default: return nil
             }
         }
-        guard depth >= 1 && depth <= 2 else { return nil }
-        if hash == Self.usageHash { return .usage }
-        if !modelFound, hash == Self.modelHash { return .model }
-        return nil
+        guard depth >= 1 && depth <= 2, name.count == 5 else { return nil }
+        if matches("usage") { return .usage }
+        return !modelFound && matches("model") ? .model : nil
+    }
+
+    /// The bytes of a member name read across pieces, kept inline up to the longest name of
+    /// interest (27 bytes): a longer one cannot be one, and an array would cost an allocation.
+    private struct NameBytes {
+        private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private var count = 0
+
+        mutating func removeAll() {
+            count = 0
+        }
+
+        /// Adds `run`; false once the name is too long to be one of interest.
+        mutating func append(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard count + run.count <= MemoryLayout.size(ofValue: words) else { return false }
+            let offset = count
+            withUnsafeMutableBytes(of: &words) { $0.baseAddress!.advanced(by: offset).copyMemory(from: run.baseAddress!, byteCount: run.count) }
+            count += run.count
+            return true
+        }
+
+        func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            withUnsafeBytes(of: words) { body(UnsafeBufferPointer(start: $0.bindMemory(to: UInt8.self).baseAddress, count: count)) }
+        }
     }
 }
