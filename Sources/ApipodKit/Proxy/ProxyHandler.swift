@@ -1,3 +1,5 @@
+import Glibc
+
 /// The proxy's request handling: `/health`, the admin routes, and every `/v1/…` request
 /// authenticated, routed, rewritten, forwarded and relayed (`Forwarder`), and `/metrics`. One
 /// log line per request, and each request counted in its loop's metrics.
@@ -24,7 +26,7 @@ public final class ProxyHandler: HTTPHandler {
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
         let started = Deadline.now
         let target = request.head.target
-        let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
+        let queryStart = Self.queryStart(of: target)
         // Without a query the path shares the target's storage.
         let path = queryStart.map { String(target[..<$0]) } ?? target
         let dialect = APIDialect(path: path)
@@ -84,7 +86,11 @@ public final class ProxyHandler: HTTPHandler {
             target = queryStart.map { normal + target[$0...] } ?? normal
         }
         entry.route = MetricsRoute(path: path)
-        if path == "/health" {
+        // The proxied routes first: nearly every request is one, and the others are compared
+        // as strings.
+        if Self.isUnderV1(path) {
+            try await forwarder.forward(request, path: path, target: target, response, &entry)
+        } else if path == "/health" {
             var head = HTTPResponseHead(status: 200)
             head.headers.add(name: "Content-Type", value: "application/json")
             try await response.send(head, body: Self.healthBody)
@@ -97,8 +103,6 @@ public final class ProxyHandler: HTTPHandler {
             try await admin.handle(request, path: path, response, &entry)
         } else if path == "/metrics" {
             try await scrape(request, response, &entry)
-        } else if Self.isUnderV1(path) {
-            try await forwarder.forward(request, path: path, target: target, response, &entry)
         } else {
             throw APIError(.notFound, "no route for \(path)")
         }
@@ -112,6 +116,16 @@ public final class ProxyHandler: HTTPHandler {
         head.headers.add(name: "Content-Type", value: ProxyMetrics.contentType)
         try await response.send(head, body: await metrics.scrape())
         entry.status = 200
+    }
+
+    /// Where the query of `target` starts (its `?`), found with `memchr` in the string's bytes:
+    /// the generic search over a string's UTF-8 view cost some 650 instructions a request.
+    static func queryStart(of target: String) -> String.Index? {
+        let offset = target.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard let base = bytes.baseAddress, let found = memchr(base, Int32(UInt8(ascii: "?")), bytes.count) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        } ?? target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target.utf8.distance(from: target.utf8.startIndex, to: $0) }
+        return offset.map { target.utf8.index(target.utf8.startIndex, offsetBy: $0) }
     }
 
     private static func isUnderV1(_ path: String) -> Bool {
