@@ -5,7 +5,8 @@
 # Both proxies sit in front of the same upstream (nginx answering a fixed chat completion) and
 # each gets its own wrk (-t1 -c$CONNECTIONS) over the same seconds, so whatever else the
 # machine does hits both alike. Per round it prints each side's requests and CPU per request
-# (user + system clock ticks of the process over its requests) and B's ratios to A; then the
+# (user + system clock ticks of the process over its requests, and the user part alone) and
+# B's ratios to A; then the
 # medians. Run it once with the same binary on both sides to see the noise floor (in
 # session 4: CPU ratios 0.98-1.02).
 #
@@ -51,14 +52,17 @@ echo "== A: $A${ROUTES_A:+ (ROUTES_FILE=$ROUTES_A)}"
 echo "== B: $B${ROUTES_B:+ (ROUTES_FILE=$ROUTES_B)}"
 echo "== POST /v1/chat/completions, wrk -t1 -c$CONNECTIONS -d${DURATION:-4}s against each, at the same time"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 for round in $(seq 1 "$ROUNDS"); do
     before_a=$(ticks "$PID_A"); before_b=$(ticks "$PID_B")
+    user_a=$(user_ticks "$PID_A"); user_b=$(user_ticks "$PID_B")
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION:-4}"s -s Benchmarks/chat.lua http://127.0.0.1:18121/v1/chat/completions > "$WORK/a.out" &
     load_a=$!
     STARTED_PIDS+=($load_a)
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION:-4}"s -s Benchmarks/chat.lua http://127.0.0.1:18122/v1/chat/completions > "$WORK/b.out"
     wait "$load_a"
     after_a=$(ticks "$PID_A"); after_b=$(ticks "$PID_B")
+    user_a=$(($(user_ticks "$PID_A") - user_a)); user_b=$(($(user_ticks "$PID_B") - user_b))
     if grep -q "Non-2xx\|Socket errors" "$WORK/a.out" "$WORK/b.out"; then
         echo "round $round: errors:"; grep -h "Non-2xx\|Socket errors" "$WORK/a.out" "$WORK/b.out"
     fi
@@ -68,14 +72,16 @@ for round in $(seq 1 "$ROUNDS"); do
         echo "round $round: a side answered no request; see $WORK/a.out and $WORK/b.out" >&2
         exit 1
     fi
-    awk -v na="$requests_a" -v nb="$requests_b" -v ca=$((after_a - before_a)) -v cb=$((after_b - before_b)) -v r="$round" 'BEGIN {
+    awk -v na="$requests_a" -v nb="$requests_b" -v ca=$((after_a - before_a)) -v cb=$((after_b - before_b)) \
+        -v sa="$user_a" -v sb="$user_b" -v r="$round" 'BEGIN {
         ua = ca * 10000 / na; ub = cb * 10000 / nb
-        printf "round %d: A %8d requests %6.2f µs CPU each | B %8d requests %6.2f µs CPU each | B/A requests %.3f, CPU per request %.3f\n", r, na, ua, nb, ub, nb / na, ub / ua
+        printf "round %d: A %8d requests %6.2f µs CPU each (user %5.1f) | B %8d requests %6.2f µs CPU each (user %5.1f) | B/A requests %.3f, CPU per request %.3f, user %.3f\n", r, na, ua, sa * 10000 / na, nb, ub, sb * 10000 / nb, nb / na, ub / ua, (sb / nb) / (sa / na)
     }' | tee -a "$WORK/rounds.txt"
 done
 python3 - "$WORK/rounds.txt" <<'PY'
 import re, statistics, sys
-rows = [re.findall(r"requests ([\d.]+), CPU per request ([\d.]+)", line)[0] for line in open(sys.argv[1])]
-print(f"median B/A: requests {statistics.median(float(r) for r, _ in rows):.3f}, "
-      f"CPU per request {statistics.median(float(c) for _, c in rows):.3f} (below 1: B is cheaper)")
+rows = [re.findall(r"requests ([\d.]+), CPU per request ([\d.]+), user ([\d.]+)", line)[0] for line in open(sys.argv[1])]
+print(f"median B/A: requests {statistics.median(float(r) for r, _, _ in rows):.3f}, "
+      f"CPU per request {statistics.median(float(c) for _, c, _ in rows):.3f}, "
+      f"user CPU per request {statistics.median(float(u) for _, _, u in rows):.3f} (below 1: B is cheaper)")
 PY
