@@ -48,7 +48,8 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
 
     /// The first value of the field `name`.
     public subscript(name: String) -> String? {
-        firstIndex(named: name.utf8).map(value(at:))
+        var name = name
+        return name.withUTF8 { firstIndex(named: $0) }.map(value(at:))
     }
 
     /// Every value of the field `name`, in the order received.
@@ -168,11 +169,21 @@ extension HTTPHeaders {
         return lines.withUnsafeBufferPointer { HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: $0[range]), name) }
     }
 
+    func nameMatches(at index: Int, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let range = spans[index].name
+        guard range.count == name.count else { return false }
+        return lines.withUnsafeBufferPointer { HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: $0[range]), name) }
+    }
+
     func nameMatches(at index: Int, _ name: StaticString) -> Bool {
         name.withUTF8Buffer { nameMatches(at: index, $0) }
     }
 
     func firstIndex(named name: some Collection<UInt8>) -> Int? {
+        indices.first { nameMatches(at: $0, name) }
+    }
+
+    func firstIndex(named name: UnsafeBufferPointer<UInt8>) -> Int? {
         indices.first { nameMatches(at: $0, name) }
     }
 
@@ -212,8 +223,10 @@ extension HTTPHeaders {
     /// Whether any element of the comma-separated field `name` equals `token`, ignoring case
     /// (RFC 9110 §7.6.1 for `Connection`).
     func containsToken(_ token: some Collection<UInt8>, inField name: StaticString) -> Bool {
-        indices.contains { index in
-            guard nameMatches(at: index, name) else { return false }
+        // Most heads have no such field: the lengths rule every field out without a call.
+        let length = name.utf8CodeUnitCount
+        return indices.contains { index in
+            guard spans[index].name.count == length, nameMatches(at: index, name) else { return false }
             var found = false
             withField(at: index) { _, value in
                 HTTPSyntax.forEachListElement(in: value) { element in
@@ -239,6 +252,12 @@ extension HTTPHeaders {
     /// RFC 9112 §5: `field-name ":" SP field-value CRLF` for each field, then the empty line.
     /// Lines that lie back to back (all of them, unless fields were removed) go in one copy.
     func serialize(into bytes: inout [UInt8]) {
+        bytes.appendAssembled(count: serializedByteCount) { serialize(to: &$0) }
+    }
+
+    /// `serialize(into:)` through a cursor with room for `serializedByteCount` bytes, so a head
+    /// is assembled whole and appended in one copy.
+    func serialize(to cursor: inout ByteCursor) {
         lines.withUnsafeBufferPointer { all in
             var run = 0..<0
             for span in spans {
@@ -246,14 +265,14 @@ extension HTTPHeaders {
                 if line.lowerBound == run.upperBound {
                     run = run.lowerBound..<line.upperBound
                 } else {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[run]))
+                    cursor.write(UnsafeBufferPointer(rebasing: all[run]))
                     run = line
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[run]))
+            cursor.write(UnsafeBufferPointer(rebasing: all[run]))
         }
-        bytes.append(HTTPSyntax.cr)
-        bytes.append(HTTPSyntax.lf)
+        cursor.write(HTTPSyntax.cr)
+        cursor.write(HTTPSyntax.lf)
     }
 
     private mutating func appendLine(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
