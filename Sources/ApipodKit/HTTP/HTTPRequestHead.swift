@@ -33,6 +33,25 @@ public struct HTTPRequestHead: Sendable, Equatable {
     /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
     /// The head is written as it is: names and values must be valid (parsed ones always are).
     public func serialize(into bytes: inout [UInt8]) {
+        // The usual head (HTTP/1.x) is assembled whole and appended in one copy, as a response's.
+        if version.hasSingleDigits {
+            var method = method, target = target
+            method.withUTF8 { method in
+                target.withUTF8 { target in
+                    bytes.appendAssembled(count: method.count + target.count + 12 + headers.serializedByteCount) { cursor in
+                        cursor.write(method)
+                        cursor.write(HTTPSyntax.space)
+                        cursor.write(target)
+                        cursor.write(HTTPSyntax.space)
+                        version.serialize(to: &cursor)
+                        cursor.write(HTTPSyntax.cr)
+                        cursor.write(HTTPSyntax.lf)
+                        headers.serialize(to: &cursor)
+                    }
+                }
+            }
+            return
+        }
         bytes.reserveCapacity(bytes.count + serializedByteCount)
         // RFC 9112 §3: request-line = method SP request-target SP HTTP-version CRLF
         bytes.appendUTF8(method)

@@ -8,6 +8,23 @@ import Testing
             == "POST /v1/messages?beta=true HTTP/1.1\r\nHost: up\r\nx-api-key: k\r\nX-A: 1\r\n\r\n")
     }
 
+    /// The usual heads are assembled in one copy, the rest part by part: both write the same
+    /// words, whatever the version, status, reason or headers (removed fields included).
+    @Test(arguments: [(1, 1, 200), (1, 0, 404), (0, 9, 999), (1, 1, 100), (2, 0, 200), (1, 10, 200), (1, 1, 99), (1, 1, 1000), (12, 3, 42)])
+    func heads_areWrittenTheSameEitherWay(major: Int, minor: Int, status: Int) {
+        var headers: HTTPHeaders = ["Host": "up", "Connection": "close", "X-B": "caf\u{e9}", "X-Empty": ""]
+        headers.remove(named: "connection")
+        let version = HTTPVersion(major: major, minor: minor)
+        let response = HTTPResponseHead(version: version, status: status, reason: "Fine Thanks", headers: headers)
+        #expect(String(decoding: response.serialized(), as: UTF8.self)
+            == "HTTP/\(major).\(minor) \(status) Fine Thanks\r\nHost: up\r\nX-B: caf\u{e9}\r\nX-Empty: \r\n\r\n")
+        let request = HTTPRequestHead(method: "PATCH", target: "/v1/\u{e9}?q", version: version, headers: headers)
+        var bytes = Array("before".utf8)
+        request.serialize(into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self)
+            == "beforePATCH /v1/\u{e9}?q HTTP/\(major).\(minor)\r\nHost: up\r\nX-B: caf\u{e9}\r\nX-Empty: \r\n\r\n")
+    }
+
     @Test func responseHead_getsTheStandardReason() {
         let head = HTTPResponseHead(status: 502, headers: ["Content-Length": "0"])
         #expect(String(decoding: head.serialized(), as: UTF8.self) == "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
