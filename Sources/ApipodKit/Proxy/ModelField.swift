@@ -47,6 +47,17 @@ public struct ModelField: Sendable, Equatable {
     static func appendEncoded(_ text: String, to out: inout [UInt8]) {
         let hex: StaticString = "0123456789abcdef"
         out.append(UInt8(ascii: "\""))
+        // A model's name rarely needs an escape: then it goes in one copy, not a byte at a time.
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):

@@ -23,6 +23,8 @@ struct ModelFieldTests {
         let field = try #require(try ModelField.find(in: body))
         #expect(field.value == "cursor-pro-sonnet")
         #expect(String(decoding: field.splice(to: "a\"b").applied(to: body), as: UTF8.self) == #"{"mo\u0064el":"a\"b"}"#)
+        #expect(String(decoding: field.splice(to: "a\u{1}b\\c\u{e9}").applied(to: body), as: UTF8.self) == #"{"mo\u0064el":"a\u0001b\\c"# + "\u{e9}\"}")
+        #expect(String(decoding: field.splice(to: "plain-model_1.5").applied(to: body), as: UTF8.self) == #"{"mo\u0064el":"plain-model_1.5"}"#)
     }
 
     @Test func aBodyWithoutAModelHasNoField() throws {
