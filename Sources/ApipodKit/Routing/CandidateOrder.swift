@@ -64,6 +64,14 @@ extension RoutingTable {
         return candidates(for: requested, draw: draw, ranking: ranking) { _ in nil }
     }
 
+    /// What a request for `requested` needs first, in one dictionary lookup where it can: its
+    /// plan, and the alias it names (nil for a model). With neither, it is a model without a
+    /// fallback, whose only candidate is `candidate(requested)`.
+    func lookUp(_ requested: String) -> (plan: CandidatePlan?, alias: RouteAlias?) {
+        if let plan = plans[requested] { return (plan, plan.alias) }
+        return (nil, everyAliasPlanned ? nil : aliases[requested])
+    }
+
     /// Aliases with more targets than this get no plan (a list per target would cost memory
     /// and load time in proportion to the square of the targets); they take the general order.
     static let plannedTargetLimit = 64

@@ -4,19 +4,22 @@
 /// loops and `route simulate` runs exactly the code the server runs.
 public struct RoutingTable: Sendable, Equatable {
     public private(set) var aliases: [String: RouteAlias] {
-        didSet { plans = Self.plans(self) }
+        didSet { replan() }
     }
     /// The providers the routes file defines; `default` is not among them (its URL and key are
     /// settings, `ANTIGRAVITY_URL` and `ANTIGRAVITY_KEY`).
     public private(set) var providers: [String: ProviderRoute]
     /// The models the routes file describes; any other model goes to `default` under its own name.
     public private(set) var models: [String: ModelRoute] {
-        didSet { plans = Self.plans(self) }
+        didSet { replan() }
     }
     /// For each alias and each model with a fallback: the candidates tried when nothing cools
     /// and no session ranks the targets (`CandidatePlan`), worked out once so the common
     /// request takes a finished list instead of building and sorting several.
     private(set) var plans: [String: CandidatePlan] = [:]
+    /// Whether every alias has a plan (none has more than `plannedTargetLimit` targets): a name
+    /// without a plan is then no alias, which `lookUp` tells without a second lookup.
+    private(set) var everyAliasPlanned = true
 
     public init(aliases: [RouteAlias], providers: [ProviderRoute] = [], models: [ModelRoute] = []) {
         var byName: [String: RouteAlias] = [:]
@@ -24,7 +27,12 @@ public struct RoutingTable: Sendable, Equatable {
         self.aliases = byName
         self.providers = Dictionary(providers.map { ($0.name, $0) }, uniquingKeysWith: { _, new in new })
         self.models = Dictionary(models.map { ($0.name, $0) }, uniquingKeysWith: { _, new in new })
+        replan()
+    }
+
+    private mutating func replan() {
         plans = Self.plans(self)
+        everyAliasPlanned = aliases.values.allSatisfy { $0.targets.count <= Self.plannedTargetLimit }
     }
 
     /// Tables are equal when their rules are; the plans follow from them.

@@ -40,6 +40,26 @@ struct CandidateOrderTests {
         #expect(names(merged.candidates(for: "mix", draw: UInt64.max)) == ["solo", "b", "s1", "s2"])
     }
 
+    /// The request path's one lookup (`lookUp`) finds an alias's or a fallback model's plan and
+    /// the alias itself, and neither for a model without a fallback, whose only candidate is its
+    /// own; an alias too large to plan is still found, through its table.
+    @Test func oneLookupTellsPlansAliasesAndPlainModelsApart() {
+        let large = RouteAlias(name: "large", targets: (0...RoutingTable.plannedTargetLimit).map { WeightedTarget(model: "m\($0)", weight: 1) })!
+        let withLarge = Self.table.merging(RoutingTable(aliases: [large]))
+        for table in [Self.table, withLarge, RoutingTable.builtIn] {
+            for name in Array(table.aliases.keys) + Array(table.models.keys) + ["unlisted", "f1", "s5"] {
+                let (plan, alias) = table.lookUp(name)
+                #expect(alias == table.aliases[name], "\(name)")
+                #expect((plan != nil) == (table.plans[name] != nil), "\(name)")
+                if plan == nil && alias == nil {
+                    #expect(table.candidates(for: name, draw: 12345) == [table.candidate(name)], "\(name)")
+                }
+            }
+        }
+        #expect(withLarge.lookUp("large").plan == nil)
+        #expect(withLarge.lookUp("large").alias == large)
+    }
+
     @Test func chosenThenOtherTargetsByWeightThenFallbacksWithoutRepeatsAtMostFour() {
         let none: (RouteCandidate) -> Int64? = { _ in nil }
         // Chosen a: the others by weight (b 5, c 2), then the alias's fallback (f1; a again is dropped), then a's (f2): cut at four.
