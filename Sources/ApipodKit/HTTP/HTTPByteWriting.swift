@@ -23,6 +23,10 @@ extension Array where Element == UInt8 {
     /// Appends `count` bytes that `assemble` writes through a cursor (it must write exactly
     /// that many), in one copy: each `append` is a generic call of some 80 instructions rather
     /// than a memcpy, and a header line has six parts.
+    /// Never inlined: its buffer is on the stack of whoever runs it, and inlined into an async
+    /// function it would become part of that function's frame, which a task keeps for as long
+    /// as it lives (a stream's whole life).
+    @inline(never)
     mutating func appendAssembled(count: Int, _ assemble: (inout ByteCursor) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
             var cursor = ByteCursor(buffer: buffer)

@@ -20,6 +20,10 @@ struct HTTPFieldSectionReader: Sendable {
 
     /// The whole section once its empty line has arrived, else nil; the reader is then ready
     /// for the next section.
+    /// Never inlined: the head is read from async functions (a connection's `readHead`, the
+    /// client's exchange), whose frames a task keeps for as long as it lives, and this
+    /// function's locals inlined there made a stream's frames 2 KB larger.
+    @inline(never)
     mutating func read(from buffer: inout HTTPInputBuffer) throws(HTTPParseError) -> HTTPHeaders? {
         if keepsFields && !triedWhole {
             triedWhole = true
@@ -59,6 +63,9 @@ struct HTTPFieldSectionReader: Sendable {
     /// section and says what is wrong with it. Almost every client and upstream writes heads
     /// this way; where a line at a time cost some 700 instructions a field, this costs about
     /// a hundred.
+    /// Never inlined, like `appendAssembled`: its table of spans would otherwise join the frame
+    /// of the async function that reads the head, and stay in the task for a stream's life.
+    @inline(never)
     static func readWhole(_ bytes: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) -> (HTTPHeaders, used: Int)? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count

@@ -32,6 +32,9 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
     /// The head is written as it is: names and values must be valid (parsed ones always are).
+    /// Never inlined: its locals would join the frame of the async function that writes the
+    /// head, which a task keeps for a stream's whole life.
+    @inline(never)
     public func serialize(into bytes: inout [UInt8]) {
         // The usual head (HTTP/1.x) is assembled whole and appended in one copy, as a response's.
         if version.hasSingleDigits {

@@ -32,6 +32,9 @@ public struct HTTPResponseHead: Sendable, Equatable {
 
     /// Appends the head to `bytes`, so a caller can put it and the first body bytes in one write.
     /// The head is written as it is: the reason, names and values must be valid.
+    /// Never inlined: its locals would join the frame of the async function that writes the
+    /// head, which a task keeps for a stream's whole life.
+    @inline(never)
     public func serialize(into bytes: inout [UInt8]) {
         // The usual head (HTTP/1.x, a three-digit status) is assembled whole and appended in one
         // copy: a dozen appends of its parts had cost some 900 instructions.

@@ -16,6 +16,9 @@ final class UsageReading {
 
     /// - Parameter path: the model route the answer is for (`Forwarder.isModelRoute`); nil on
     ///   other routes, whose answers carry no usage.
+    /// Never inlined: the scanner would be built in the relay's frame, which lives as long as
+    /// the answer, before it moves here.
+    @inline(never)
     init(path: String?, answer head: HTTPResponseHead, streamed: Bool, hidesUsageChunk: Bool) {
         let encoded = head.headers["content-encoding"].map { !HTTPSyntax.equalsIgnoringCase($0.utf8, "identity".utf8) } ?? false
         scanner = path.flatMap { encoded ? nil : UsageScanner(dialect: UsageDialect(path: $0)) }
