@@ -6,6 +6,8 @@
 # a change on the request path shows even on a busy host. The headline figure has the cost of
 # an idle window as long as the loaded one taken off (timers, the usage writer's flushes). Give two binaries to compare them,
 # one after the other under the same load.
+# CONNECTIONS=1 gives the steadiest count (runs of one binary within 0.3k); at 50 it moves 2-4k
+# with how many requests each loop pass batches, which valgrind's slowdown varies.
 # Usage: Benchmarks/proxy-instructions.sh [BINARY...]   (default .build/release/apipodctl;
 #        CONNECTIONS=50 SECONDS_COUNTED=6 TOP=25 to change; KEY_OPTIONS="--rpm 10000000
 #        --concurrency 1000 --daily-tokens 1000000000000" gives the key limits that all pass;
