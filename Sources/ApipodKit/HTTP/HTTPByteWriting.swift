@@ -62,6 +62,17 @@ struct ByteCursor {
 extension HTTPSyntax {
     /// Calls `body` with `value` in decimal ASCII (a leading `-` if negative), in a stack buffer
     /// valid only inside `body`.
+    /// How many bytes `withDecimal` writes for `value`, its sign included.
+    static func decimalCount(_ value: Int) -> Int {
+        var magnitude = value.magnitude
+        var count = value < 0 ? 2 : 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            count += 1
+        }
+        return count
+    }
+
     static func withDecimal<Result>(_ value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withDigits(value, radix: 10, body)
     }

@@ -36,17 +36,16 @@ public struct HTTPResponseHead: Sendable, Equatable {
     /// head, which a task keeps for a stream's whole life.
     @inline(never)
     public func serialize(into bytes: inout [UInt8]) {
-        // The usual head (HTTP/1.x, a three-digit status) is assembled whole and appended in one
-        // copy: a dozen appends of its parts had cost some 900 instructions.
-        if version.hasSingleDigits, (100...999).contains(status) {
-            var reason = reason
-            reason.withUTF8 { reason in
-                bytes.appendAssembled(count: 13 + reason.count + 2 + headers.serializedByteCount) { cursor in
+        // Assembled whole and appended in one copy, as a request head is.
+        // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF
+        var reason = reason
+        reason.withUTF8 { reason in
+            HTTPSyntax.withDecimal(status) { status in
+                let count = version.serializedByteCount + status.count + reason.count + 4 + headers.serializedByteCount
+                bytes.appendAssembled(count: count) { cursor in
                     version.serialize(to: &cursor)
                     cursor.write(HTTPSyntax.space)
-                    cursor.write(UInt8(ascii: "0") + UInt8(status / 100))
-                    cursor.write(UInt8(ascii: "0") + UInt8(status / 10 % 10))
-                    cursor.write(UInt8(ascii: "0") + UInt8(status % 10))
+                    cursor.write(status)
                     cursor.write(HTTPSyntax.space)
                     cursor.write(reason)
                     cursor.write(HTTPSyntax.cr)
@@ -54,17 +53,6 @@ public struct HTTPResponseHead: Sendable, Equatable {
                     headers.serialize(to: &cursor)
                 }
             }
-            return
         }
-        bytes.reserveCapacity(bytes.count + serializedByteCount)
-        // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ] CRLF
-        version.serialize(into: &bytes)
-        bytes.append(HTTPSyntax.space)
-        bytes.appendDecimal(status)
-        bytes.append(HTTPSyntax.space)
-        bytes.appendUTF8(reason)
-        bytes.append(HTTPSyntax.cr)
-        bytes.append(HTTPSyntax.lf)
-        headers.serialize(into: &bytes)
     }
 }

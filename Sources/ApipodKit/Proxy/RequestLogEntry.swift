@@ -115,7 +115,7 @@ struct RequestLogEntry {
     }
 
     private static func appendDecimal(_ number: Int64, to line: inout [UInt8]) {
-        HTTPSyntax.withDecimal(Int(number)) { line.append(contentsOf: $0) }
+        line.appendDecimal(Int(number))
     }
 }
 

@@ -38,6 +38,7 @@ import Testing
         var decimal: [UInt8] = []
         decimal.appendDecimal(value)
         #expect(String(decoding: decimal, as: UTF8.self) == String(value))
+        #expect(HTTPSyntax.decimalCount(value) == String(value).utf8.count)
         let hexadecimal = HTTPSyntax.withHexadecimal(value) { Array($0) }
         #expect(String(decoding: hexadecimal, as: UTF8.self) == String(value, radix: 16))
     }
