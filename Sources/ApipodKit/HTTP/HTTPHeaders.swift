@@ -54,16 +54,19 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
 
     /// Every value of the field `name`, in the order received.
     public func values(named name: String) -> [String] {
-        indices.compactMap { nameMatches(at: $0, name.utf8) ? value(at: $0) : nil }
+        var name = name
+        return name.withUTF8 { name in indices.compactMap { nameMatches(at: $0, name) ? value(at: $0) : nil } }
     }
 
     public func contains(_ name: String) -> Bool {
-        firstIndex(named: name.utf8) != nil
+        var name = name
+        return name.withUTF8 { firstIndex(named: $0) } != nil
     }
 
     /// How many field lines are named `name`.
     public func count(named name: String) -> Int {
-        indices.reduce(0) { nameMatches(at: $1, name.utf8) ? $0 + 1 : $0 }
+        var name = name
+        return name.withUTF8 { name in indices.reduce(0) { nameMatches(at: $1, name) ? $0 + 1 : $0 } }
     }
 
     /// The fields a section built one by one has room for before its arrays grow.
@@ -163,12 +166,6 @@ extension HTTPHeaders {
 
     /// Whether field `index` is named `name`, ignoring case. The lengths, known without a scan,
     /// rule out most pairs.
-    func nameMatches(at index: Int, _ name: some Collection<UInt8>) -> Bool {
-        let range = spans[index].name
-        guard range.count == name.count else { return false }
-        return lines.withUnsafeBufferPointer { HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: $0[range]), name) }
-    }
-
     func nameMatches(at index: Int, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
         let range = spans[index].name
         guard range.count == name.count else { return false }
@@ -179,16 +176,12 @@ extension HTTPHeaders {
         name.withUTF8Buffer { nameMatches(at: index, $0) }
     }
 
-    func firstIndex(named name: some Collection<UInt8>) -> Int? {
-        indices.first { nameMatches(at: $0, name) }
-    }
-
     func firstIndex(named name: UnsafeBufferPointer<UInt8>) -> Int? {
         indices.first { nameMatches(at: $0, name) }
     }
 
     func firstIndex(named name: StaticString) -> Int? {
-        name.withUTF8Buffer { name in indices.first { nameMatches(at: $0, name) } }
+        name.withUTF8Buffer { firstIndex(named: $0) }
     }
 
     /// The next field named `name` after field `index`, if any.

@@ -107,19 +107,15 @@ final class Forwarder: Sendable {
     /// in its frame, which lives in the task for the whole answer — for a stream, its whole life.
     @inline(never)
     private func candidates(for model: String, _ request: ServerRequest, body: [UInt8]?, path: String, rules: ProxyRules) -> [RouteCandidate] {
-        let (plan, alias) = rules.table.lookUp(model)
+        let route = rules.table.lookUp(model)
         // A session keeps to its alias target: its ranking is its order (sticky sessions).
-        let ranking = alias.flatMap { alias in
+        let ranking = route.alias.flatMap { alias in
             SessionKey.of(request.head.headers, body: body ?? [], path: path).map {
                 SessionRanking.ranking(session: $0, targets: alias.targets)
             }
         }
         guard board.mayBeCooling else {
-            if ranking == nil {
-                if let plan { return plan.candidates(draw: dice.draw()) }
-                if alias == nil { return [rules.table.candidate(model)] }
-            }
-            return rules.table.candidates(for: model, draw: dice.draw(), ranking: ranking)
+            return rules.table.candidates(for: model, lookedUp: route, draw: dice.draw(), ranking: ranking)
         }
         return rules.table.candidates(for: model, draw: dice.draw(), ranking: ranking) { [board] candidate in
             board.coolingUntil(model: candidate.model, provider: candidate.provider)

@@ -60,7 +60,19 @@ extension RoutingTable {
     ///   Without it nothing cools, and an alias or a model with a fallback gets its list from
     ///   the table's plans unless `ranking` orders the targets.
     public func candidates(for requested: String, draw: UInt64, ranking: [WeightedTarget]? = nil) -> [RouteCandidate] {
-        if ranking == nil, let plan = plans[requested] { return plan.candidates(draw: draw) }
+        candidates(for: requested, lookedUp: lookUp(requested), draw: draw, ranking: ranking)
+    }
+
+    /// The same for a name `lookUp` has already found, so the request path looks it up once:
+    /// a plan's list, a model's own candidate when it is neither alias nor planned, else the
+    /// general order.
+    func candidates(
+        for requested: String, lookedUp: (plan: CandidatePlan?, alias: RouteAlias?), draw: UInt64, ranking: [WeightedTarget]?
+    ) -> [RouteCandidate] {
+        if ranking == nil {
+            if let plan = lookedUp.plan { return plan.candidates(draw: draw) }
+            if lookedUp.alias == nil { return [candidate(requested)] }
+        }
         return candidates(for: requested, draw: draw, ranking: ranking) { _ in nil }
     }
 
