@@ -31,10 +31,23 @@ let package = Package(
             name: "ApipodHTTPS",
             swiftSettings: swiftSettings
         ),
+        // The commands and their hand-rolled parser; a library so the tests import it without
+        // linking the executable's static runtime.
+        .target(
+            name: "ApipodCLI",
+            dependencies: ["ApipodKit"],
+            path: "Sources/apipodctl",
+            exclude: ["Main"],
+            swiftSettings: swiftSettings
+        ),
+        // The Swift runtime linked in (-static-stdlib): an admin command starts in half the time
+        // without resolving libswiftCore's relocations (docs/benchmarks.md, session 10).
         .executableTarget(
             name: "apipodctl",
-            dependencies: ["ApipodKit"],
-            swiftSettings: swiftSettings
+            dependencies: ["ApipodCLI"],
+            path: "Sources/apipodctl/Main",
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         .executableTarget(
             name: "apipod-hello",
@@ -61,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "apipodctlTests",
-            dependencies: ["apipodctl", "ApipodKit", "TestSupport"],
+            dependencies: ["ApipodCLI", "ApipodKit", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,6 +1,6 @@
 import Glibc
 import Testing
-@testable import apipodctl
+@testable import ApipodCLI
 
 /// The committed man page and completion scripts must equal what the command table generates.
 /// To regenerate after changing the table: `APIPODCTL_UPDATE_GENERATED=1 swift test --filter GeneratedFiles`.

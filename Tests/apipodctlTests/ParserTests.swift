@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-@testable import apipodctl
+@testable import ApipodCLI
 
 struct ParserTests {
     let parser = Parser(root: CommandTable.root)

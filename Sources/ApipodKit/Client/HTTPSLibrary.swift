@@ -8,7 +8,9 @@ import Glibc
 /// The library sits next to the executable (where `swift build` puts it, and where an install
 /// copies it). Its entry points take and give only C types (`HTTPSEntryPoints.swift` in
 /// `Sources/ApipodHTTPS` declares the same signatures), so ApipodKit stays in the executable
-/// alone and no type of it exists twice in the process.
+/// alone and no type of it exists twice in the process. The same boundary lets the executable
+/// carry its own copy of the Swift runtime (`-static-stdlib`) while the library loads
+/// `libswiftCore.so`: no Swift value crosses from one runtime to the other.
 ///
 /// Loaded once per process (`shared`); the function pointers never change, so any thread may use them.
 struct HTTPSLibrary: Sendable {

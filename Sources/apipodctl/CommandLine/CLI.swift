@@ -3,7 +3,12 @@ import Glibc
 
 /// The face of the binary: words in, exit status out. Parses with the command table, runs the
 /// command, and turns every error into one line on stderr and a sysexits code.
-enum CLI {
+public enum CLI {
+    /// The process's arguments in, its exit status out (the executable's `main` is this call).
+    public static func run(_ arguments: [String]) -> Int32 {
+        run(arguments, environment: currentEnvironment(), console: .standard)
+    }
+
     static func run(
         _ arguments: [String], environment: [String: String] = currentEnvironment(), console: Console = .standard
     ) -> Int32 {

@@ -1,3 +1,4 @@
+import ApipodCLI
 import Glibc
 
 exit(CLI.run(CommandLine.arguments))
