@@ -43,7 +43,7 @@ extension ServerTests {
 
     @Test func shutdown_LetsAStreamFinish_ClosesIdleConnectionsAtOnce_AndRefusesNewOnes() async throws {
         let gate = Gate()
-        let server = try TestServer { request, response in
+        let server = try TestServer.outsideTheEphemeralRange { request, response in
             guard request.head.target == "/stream" else { return try await sendText("quick", response) }
             try await response.start(HTTPResponseHead(status: 200))
             try await response.write(Array("before ".utf8))

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import Testing
 @testable import ApipodKit
@@ -26,10 +27,10 @@ final class TestServer: Sendable {
     private let peers = PeerLog()
 
     init(
-        loops: Int = 2, configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+        loops: Int = 2, port: UInt16 = 0, configure: (inout HTTPServerConfiguration) -> Void = { _ in },
         _ handle: @escaping @Sendable (ServerRequest, ResponseWriter) async throws -> Void
     ) throws {
-        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: port)
         configure(&configuration)
         group = try EventLoopGroup(count: loops)
         clientGroup = try EventLoopGroup(count: 1)
@@ -38,6 +39,37 @@ final class TestServer: Sendable {
             peers.ports.withLock { $0.append(request.remoteAddress?.port ?? 0) }
             try await handle(request, response)
         })
+    }
+
+    /// A server on a port below the system's ephemeral range, for a test that connects after
+    /// the listener closed and expects a refusal. A port the system chose could, once freed, be
+    /// bound again by another test's listener, or become the local port of the very connect
+    /// that probes it, which on loopback then connects to itself (TCP's simultaneous open).
+    /// Neither can happen below the range. Tries random ports until one is free.
+    static func outsideTheEphemeralRange(
+        _ handle: @escaping @Sendable (ServerRequest, ResponseWriter) async throws -> Void
+    ) throws -> TestServer {
+        let low = ephemeralRangeStart()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<100 {
+            do {
+                return try TestServer(port: UInt16.random(in: (low / 2)..<low, using: &generator), handle)
+            } catch SocketError.addressInUse {
+                continue
+            }
+        }
+        throw SocketError.addressInUse(operation: "bind below \(low), 100 tries")
+    }
+
+    /// The first port the system hands out for port 0 and for a client's connect.
+    private static func ephemeralRangeStart() -> UInt16 {
+        var text = [UInt8](repeating: 0, count: 64)
+        let fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY)
+        guard fd >= 0 else { return 32768 }
+        defer { close(fd) }
+        let count = read(fd, &text, text.count)
+        let first = String(decoding: text[..<max(0, count)], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
+        return first.flatMap { UInt16($0) } ?? 32768
     }
 
     var port: UInt16 { server.localAddress.port }
