@@ -165,6 +165,7 @@ async def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--streams", default="1000 10000")
+    parser.add_argument("--memory-only", action="store_true", help="measure memory per stream only")
     options = parser.parse_args()
     key = os.environ["APIPOD_KEY"]
     server = await asyncio.start_server(lambda r, w: upstream(r, w, None), "127.0.0.1", UPSTREAM_PORT, backlog=8192, limit=1 << 22)
@@ -179,8 +180,9 @@ async def main():
                 break
             except OSError:
                 await asyncio.sleep(0.1)
-        await piece_delays(key)
-        await asyncio.get_running_loop().run_in_executor(None, large_body, key, proxy.pid)
+        if not options.memory_only:
+            await piece_delays(key)
+            await asyncio.get_running_loop().run_in_executor(None, large_body, key, proxy.pid)
         limit = int(subprocess.run(["sh", "-c", "ulimit -n"], capture_output=True, text=True).stdout)
         for count in (int(value) for value in options.streams.split()):
             if 2 * count + 64 > limit:

@@ -80,9 +80,24 @@ public final class HTTPClient: Sendable {
         throw HTTPClientError.unreachable(lastError?.description ?? "no address for \(configuration.host)")
     }
 
+    /// The request written, then its response's head read. What each step needs lives in that
+    /// step's own frame (`write`) or in the response (its parser), not here: a task keeps its
+    /// frames' largest extent for as long as it lives, which for a connection's task means
+    /// every stream it serves (docs/architecture.md, "Synchronous helpers stay out of async frames").
+    @inline(never)
     private func exchange(
         _ head: HTTPRequestHead, body: RequestBody, over socket: Socket, pool: ConnectionPool, watching client: Socket?
     ) async throws -> UpstreamResponse {
+        try await write(head, body: body, to: socket)
+        let response = UpstreamResponse(socket: socket, pool: pool, configuration: configuration, method: head.method)
+        try await response.readHead(deadline: .after(configuration.responseHeadTimeout), watching: client)
+        return response
+    }
+
+    /// Writes the request: its own async function, finished before the head is awaited, so
+    /// its locals never sit in a frame beside the response's.
+    @inline(never)
+    private func write(_ head: HTTPRequestHead, body: RequestBody, to socket: Socket) async throws {
         var bytes: [UInt8] = []
         // Bytes of the request the kernel took: whether the upstream may have acted on it.
         var written = 0
@@ -110,41 +125,6 @@ public final class HTTPClient: Sendable {
             }
             throw HTTPClientError.badResponse(error.description)
         }
-        var parser = HTTPResponseParser()
-        parser.expectResponse(toMethod: head.method)
-        let deadline = Deadline.after(configuration.responseHeadTimeout)
-        var received = 0
-        while true {
-            do {
-                if let event = try parser.next() {
-                    guard case .head(let responseHead) = event else { continue }
-                    return UpstreamResponse(head: responseHead, socket: socket, parser: consume parser, pool: pool, configuration: configuration)
-                }
-            } catch {
-                throw HTTPClientError.badResponse(error.description)
-            }
-            let count: Int
-            do {
-                count = try await socket.readSome(deadline: deadline, abortingOnHangupOf: client, waitFirst: received == 0) {
-                    parser.append($0)
-                }
-            } catch let error as SocketError {
-                switch error {
-                case .timedOut: throw HTTPClientError.responseTimeout(error.description)
-                case .connectionReset where received == 0:
-                    throw UnansweredConnection(reason: error.description, requestWritten: true)
-                case .peerClosed: throw error
-                default: throw HTTPClientError.badResponse(error.description)
-                }
-            }
-            if count == 0 {
-                if received == 0 {
-                    throw UnansweredConnection(reason: "the upstream closed the connection without answering", requestWritten: true)
-                }
-                parser.finish()
-            }
-            received += count
-        }
     }
 }
 
@@ -161,7 +141,7 @@ extension HTTPClient {
 /// cannot have acted on it; once written, only for a safe method (RFC 9110 §9.2.1), because the
 /// upstream may have read the whole request and run it (a POST would then generate, and bill,
 /// twice). Otherwise the exchange fails (502).
-private struct UnansweredConnection: Error {
+struct UnansweredConnection: Error {
     let reason: String
     let requestWritten: Bool
 

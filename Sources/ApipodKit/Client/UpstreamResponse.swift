@@ -1,8 +1,11 @@
 /// A response whose head has arrived and whose body is read on demand. Belongs to the task
 /// that sent the request. Reading the body to its end returns the connection to its pool when
 /// the upstream allows; `close()` (or dropping the response early) discards the connection.
+/// `HTTPClient` makes it before the head arrives and reads the head into it, so the parser is
+/// never a local of an async function.
 public final class UpstreamResponse {
-    public let head: HTTPResponseHead
+    /// Set once, by `readHead`, before `HTTPClient` hands the response out.
+    @exclusivity(unchecked) public private(set) var head = HTTPResponseHead(status: 0)
     /// This and `peekedPiece` are touched by the one task reading the answer, each access a
     /// statement that reaches nothing else here, so the runtime's exclusivity check is off.
     @exclusivity(unchecked) private var socket: Socket?
@@ -15,19 +18,70 @@ public final class UpstreamResponse {
     @exclusivity(unchecked) public private(set) var bodyBytesRead = 0
     @exclusivity(unchecked) public private(set) var isComplete = false
     /// How the body is framed on the upstream connection, fixed when the head arrived.
-    public let framing: HTTPBodyFraming?
+    @exclusivity(unchecked) public private(set) var framing: HTTPBodyFraming?
     /// A piece, or the end, that `hasPieceReady` parsed ahead and `nextPiece` hands out first.
     /// (Kept apart rather than as an optional event: that enum's tag cost a runtime call.)
     @exclusivity(unchecked) private var peekedPiece: ArraySlice<UInt8>?
     private var peekedEnd = false
 
-    init(head: HTTPResponseHead, socket: Socket, parser: HTTPResponseParser, pool: ConnectionPool, configuration: HTTPClientConfiguration) {
-        self.head = head
+    /// A response to a request with `method` just written to `socket`.
+    init(socket: Socket, pool: ConnectionPool, configuration: HTTPClientConfiguration, method: String) {
         self.socket = socket
-        self.parser = parser
+        parser = HTTPResponseParser()
+        parser.expectResponse(toMethod: method)
         self.pool = pool
         self.configuration = configuration
-        self.framing = parser.framing
+    }
+
+    /// Reads until the head has arrived.
+    /// - Throws: `UnansweredConnection` when the upstream reset or closed the connection before
+    ///   any byte, `HTTPClientError.responseTimeout` or `.badResponse`, `SocketError.peerClosed`
+    ///   when `client` hangs up, or `CancellationError`.
+    func readHead(deadline: Deadline, watching client: Socket?) async throws {
+        guard let socket else { preconditionFailure("readHead once, on a new response") }
+        var received = 0
+        while try !takeHead() {
+            let count: Int
+            do {
+                count = try await socket.readSome(deadline: deadline, abortingOnHangupOf: client, waitFirst: received == 0) {
+                    parser.append($0)
+                }
+            } catch let error as SocketError {
+                switch error {
+                case .timedOut: throw HTTPClientError.responseTimeout(error.description)
+                case .connectionReset where received == 0:
+                    throw UnansweredConnection(reason: error.description, requestWritten: true)
+                case .peerClosed: throw error
+                default: throw HTTPClientError.badResponse(error.description)
+                }
+            }
+            if count == 0 {
+                if received == 0 {
+                    throw UnansweredConnection(reason: "the upstream closed the connection without answering", requestWritten: true)
+                }
+                parser.finish()
+            }
+            received += count
+        }
+    }
+
+    /// Parses what has arrived; true once the final head is in `head`.
+    @inline(never)
+    private func takeHead() throws(HTTPClientError) -> Bool {
+        while true {
+            let event: HTTPParserEvent<HTTPResponseHead>?
+            do { event = try parser.next() } catch { throw .badResponse(error.description) }
+            switch event {
+            case .head(let received)?:
+                head = received
+                framing = parser.framing
+                return true
+            case nil:
+                return false
+            case .body?, .end?:
+                continue
+            }
+        }
     }
 
     deinit {

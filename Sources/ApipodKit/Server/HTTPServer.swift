@@ -92,6 +92,7 @@ public final class HTTPServer: Sendable {
             registry.add(record)
             let workers = pools.first { $0.loop === loop }!
             let task = Task(executorPreference: loop) { [socket] in
+                await TaskFrameReserve.reserve()
                 let connection = ServerConnection(socket: socket, limits: configuration.limits, timeouts: timeouts, record: record)
                 let handoff = ConnectionHandoff(connection)
                 connection.onNextRequest = { outcome in

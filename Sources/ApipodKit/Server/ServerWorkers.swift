@@ -76,6 +76,7 @@ final class ServerWorkers<Handler: HTTPHandler>: @unchecked Sendable {
     }
 
     private func work(_ worker: Worker) async {
+        await TaskFrameReserve.reserve()
         await loop.withSharedCancellation {
             while true {
                 scheduled -= 1
