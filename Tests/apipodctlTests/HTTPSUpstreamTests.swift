@@ -91,7 +91,7 @@ struct HTTPSUpstreamTests {
         let arguments = ["serve", "--host", "127.0.0.1", "--port", String(try ServeProcessTests.freePort()), "--upstream", "https://127.0.0.1:9"]
         let environment = cli.environment
         let (status, stderr) = try await offThePool {
-            try FileManager.default.copyItem(atPath: BinaryRunner.binary, toPath: lonely)
+            try copyExecutable(BinaryRunner.binary, to: lonely)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: lonely)
             process.arguments = arguments
@@ -99,7 +99,7 @@ struct HTTPSUpstreamTests {
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            try runDespiteTextFileBusy(process)
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             return (process.terminationStatus, stderr)
@@ -212,3 +212,33 @@ final class TLSUpstream: @unchecked Sendable {
     server.serve_forever()
     """#
 }
+
+/// Copies an executable through a descriptor that no child process can inherit (`O_CLOEXEC`):
+/// a copy another test's fork inherited open for writing could not be run ("Text file busy").
+private func copyExecutable(_ source: String, to destination: String) throws {
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+    let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    try bytes.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            guard written > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            offset += written
+        }
+    }
+}
+
+/// `process.run()`, tried again while the executable is busy: between another thread's fork and
+/// its exec, the child briefly holds every descriptor, even close-on-exec ones.
+private func runDespiteTextFileBusy(_ process: Process) throws {
+    for attempt in 1... {
+        do {
+            return try process.run()
+        } catch let error as NSError where attempt < 50 && (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(ETXTBSY) {
+            usleep(20_000)
+        }
+    }
+}
+
