@@ -99,6 +99,11 @@ rss_kb() {
     echo "$total"
 }
 
+# scrape_metrics PORT: the text of GET /metrics from a serve on 127.0.0.1:PORT.
+scrape_metrics() {
+    python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode())' "$1"
+}
+
 # measure_wrk LABEL PID URL CONNECTIONS [WRK_ARGS...]: one wrk run; prints a table row
 # "label c req/s p50 p99 cpu-µs/req".
 measure_wrk() {

@@ -42,8 +42,13 @@ ratio_summary "apipodctl serve" "nginx proxy_pass"
 echo "== latency, one request at a time (wrk -t1 -c1 -d5s)"
 for entry in "upstream direct:18100:$UPSTREAM" "nginx proxy_pass:18101:$NGINX" "apipodctl serve:18102:$OURS"; do
     IFS=: read -r label port pid <<< "$entry"
+    if [ "$port" = 18102 ]; then scrape_metrics 18102 > "$WORK/metrics-before"; fi
     THREADS=1 DURATION=5 measure_wrk "$label" "$pid" "http://127.0.0.1:$port/v1/chat/completions" 1 -s Benchmarks/chat.lua
+    if [ "$port" = 18102 ]; then scrape_metrics 18102 > "$WORK/metrics-after"; fi
 done
+# What serve's own overhead histogram says of the same requests, to set beside wrk's p50s above
+# (through apipodctl minus upstream direct).
+python3 Benchmarks/metrics.py --between "$WORK/metrics-before" "$WORK/metrics-after"
 echo "serve log: $(grep -c ' 200 ' "$WORK/serve.log") requests answered 200, $(grep -vc ' 200 \|apipodctl serve:' "$WORK/serve.log") others; first others:"
 grep -v ' 200 \|apipodctl serve:' "$WORK/serve.log" | head -3 || true
 
