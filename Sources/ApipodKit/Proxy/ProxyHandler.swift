@@ -23,8 +23,10 @@ public final class ProxyHandler: HTTPHandler {
         self.format = format
     }
 
+    /// A request's time, for its log line and the metrics, runs from its head's first bytes
+    /// (`receivedAt`) to the last byte of its answer written, as nginx's `$request_time` does.
     public func handle(_ request: ServerRequest, _ response: ResponseWriter) async throws {
-        let started = Deadline.now
+        let started = request.receivedAt
         let target = request.head.target
         let queryStart = Self.queryStart(of: target)
         // Without a query the path shares the target's storage.
@@ -33,6 +35,7 @@ public final class ProxyHandler: HTTPHandler {
         var entry = RequestLogEntry(method: request.head.method, path: path, client: request.remoteHost ?? "-")
         do {
             try await dispatch(request, path: path, queryStart: queryStart, response, &entry)
+            if !response.isFinished { try await response.finish() }
         } catch {
             await fail(error, dialect, response, &entry)
         }

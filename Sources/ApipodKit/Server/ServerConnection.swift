@@ -20,6 +20,9 @@ final class ServerConnection {
     /// any byte of its body yet. Set and read in single statements by whoever serves the
     /// connection, so the runtime's exclusivity check is off.
     @exclusivity(unchecked) var continuePending = false
+    /// When the first bytes of the head being read (or last read) were in hand, for
+    /// `ServerRequest.receivedAt`. Set by `readHead` alone.
+    @exclusivity(unchecked) private(set) var headArrival = Deadline(uptimeNanoseconds: 0)
     private var peerFinished = false
     /// The peer's host, for `ServerRequest.remoteHost`.
     private(set) lazy var remoteHost: String? = socket.peerAddress?.host
@@ -126,6 +129,7 @@ final class ServerConnection {
         var headStarted = false
         // A pipelined request may have arrived, in part, with the previous one.
         var received = parser.bufferedByteCount
+        if received > 0 { headArrival = .now }
         while true {
             if let event = try parser.next() {
                 guard case .head(let head) = consume event else { continue }
@@ -137,7 +141,9 @@ final class ServerConnection {
                 deadline = .after(timeouts.requestHead)
             }
             do {
-                received += try await fill(deadline: deadline)
+                let count = try await fill(deadline: deadline)
+                if received == 0 && count > 0 { headArrival = .now }
+                received += count
             } catch let error as SocketError {
                 if case .timedOut = error, headStarted { throw RequestHeadTimeout() }
                 return nil

@@ -14,6 +14,10 @@ public final class ServerRequest {
     @exclusivity(unchecked) public private(set) var bodyBytesRead = 0
     /// Whether the request declared a body (Content-Length or chunked), even an empty one.
     public let hasBody: Bool
+    /// When the first bytes of this request's head were read (or, for bytes that came with an
+    /// earlier request, when the server turned to them): where the request's time starts, as
+    /// nginx's `$request_time` does, so reading and parsing the head count too.
+    public let receivedAt: Deadline
     /// When the body's grace ends: `bodyReadTimeout` after its first read from the socket; nil
     /// before. From then on the body must keep up with the minimum rate (`bodyReadDeadline`).
     @exclusivity(unchecked) private var bodyGraceEnd: Deadline?
@@ -21,6 +25,7 @@ public final class ServerRequest {
     init(head: HTTPRequestHead, connection: ServerConnection) {
         self.head = head
         self.connection = connection
+        receivedAt = connection.headArrival
         // Spelled as a switch: the closure form crashes the 6.3 optimiser (release builds).
         let bodyExpected: Bool
         switch connection.parser.framing {
