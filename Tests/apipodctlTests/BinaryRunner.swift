@@ -10,7 +10,8 @@ struct BinaryRunner {
     }
 
     static let binary: String = {
-        // Tests run from the build folder, next to the executable they depend on.
+        // Tests run from the build folder, next to the executable (`swift test` and
+        // `swift build --build-tests` build it; the test targets import ApipodCLI, not it).
         let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let sibling = testBundle.appendingPathComponent("apipodctl").path
         if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }

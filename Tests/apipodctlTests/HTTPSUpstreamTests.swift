@@ -213,9 +213,12 @@ final class TLSUpstream: @unchecked Sendable {
     """#
 }
 
-/// Copies an executable through a descriptor that no child process can inherit (`O_CLOEXEC`):
-/// a copy another test's fork inherited open for writing could not be run ("Text file busy").
+/// Puts the executable at `destination`: a hard link when both are on one file system (no
+/// descriptor is ever open for writing), else a copy through a descriptor no child process can
+/// inherit (`O_CLOEXEC`): a copy another test's fork inherited open for writing could not be
+/// run ("Text file busy").
 private func copyExecutable(_ source: String, to destination: String) throws {
+    if link(source, destination) == 0 { return }
     let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
     let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
     guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }

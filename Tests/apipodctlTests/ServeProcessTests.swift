@@ -112,12 +112,14 @@ struct ServeProcessTests {
         // "rate_limit_exceeded" may answer first; the daily budget's refusal must follow.
         #expect(try cli.run("keys", "limit", "1", "--daily-tokens", "0").status == 0)
         var refusal = ""
+        var status = 0
         for _ in 0..<200 where !refusal.contains("insufficient_quota") {
             let answer = try await client.send("POST", "/v1/chat/completions", headers: auth, body: Array(#"{"model":"m"}"#.utf8))
-            refusal = answer.text
+            (refusal, status) = (answer.text, answer.status)
             if !refusal.contains("insufficient_quota") { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(refusal.contains("insufficient_quota"), "the key's daily budget never reached the server")
+        #expect(status == 429)
 
         serve.process.terminate()
         serve.process.waitUntilExit()

@@ -1,4 +1,5 @@
-/// A response whose head has arrived and whose body is read on demand. Belongs to the task
+/// A response whose head has arrived (by the time anyone but `HTTPClient` sees it) and whose
+/// body is read on demand. Belongs to the task
 /// that sent the request. Reading the body to its end returns the connection to its pool when
 /// the upstream allows; `close()` (or dropping the response early) discards the connection.
 /// `HTTPClient` makes it before the head arrives and reads the head into it, so the parser is
@@ -33,12 +34,13 @@ public final class UpstreamResponse {
         self.configuration = configuration
     }
 
-    /// Reads until the head has arrived.
+    /// Reads until the head has arrived. Called once, by `HTTPClient`, before the response is
+    /// handed out.
     /// - Throws: `UnansweredConnection` when the upstream reset or closed the connection before
     ///   any byte, `HTTPClientError.responseTimeout` or `.badResponse`, `SocketError.peerClosed`
     ///   when `client` hangs up, or `CancellationError`.
     func readHead(deadline: Deadline, watching client: Socket?) async throws {
-        guard let socket else { preconditionFailure("readHead once, on a new response") }
+        guard let socket, head.status == 0 else { preconditionFailure("readHead once, on a new response") }
         var received = 0
         while try !takeHead() {
             let count: Int

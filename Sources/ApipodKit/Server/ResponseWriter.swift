@@ -39,8 +39,8 @@ public final class ResponseWriter {
 
     public var headSent: Bool { framing != nil }
 
-    /// Whether the response is complete (sent whole, finished or aborted): the connection then
-    /// skips the call to `finish()`.
+    /// Whether the response is complete (sent whole, finished or aborted): whoever would call
+    /// `finish()` (a handler ending its timed span, or the connection after it) skips it.
     var isFinished: Bool { finished }
 
     /// Sends a complete response with `body`, setting Content-Length. A status that has no

@@ -32,13 +32,22 @@ final class TestServer: Sendable {
     ) throws {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: port)
         configure(&configuration)
-        group = try EventLoopGroup(count: loops)
-        clientGroup = try EventLoopGroup(count: 1)
+        let group = try EventLoopGroup(count: loops)
+        let clientGroup = try EventLoopGroup(count: 1)
         let peers = self.peers
-        server = try HTTPServer(configuration: configuration, group: group, handler: ClosureHandler { request, response in
-            peers.ports.withLock { $0.append(request.remoteAddress?.port ?? 0) }
-            try await handle(request, response)
-        })
+        do {
+            server = try HTTPServer(configuration: configuration, group: group, handler: ClosureHandler { request, response in
+                peers.ports.withLock { $0.append(request.remoteAddress?.port ?? 0) }
+                try await handle(request, response)
+            })
+        } catch {
+            // A port already taken (`outsideTheEphemeralRange` tries another) leaves no loops behind.
+            group.shutdown()
+            clientGroup.shutdown()
+            throw error
+        }
+        self.group = group
+        self.clientGroup = clientGroup
     }
 
     /// A server on a port below the system's ephemeral range, for a test that connects after
