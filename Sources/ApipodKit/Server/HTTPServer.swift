@@ -67,6 +67,27 @@ public final class HTTPServer: Sendable {
         closeWorkers()
     }
 
+    /// A connection served by `workers` from its second burst on. Out of line: made inside the
+    /// connection's task, its temporaries would stay in that task's first frame.
+    @inline(never)
+    private static func makeConnection<Handler: HTTPHandler>(
+        _ socket: Socket, configuration: HTTPServerConfiguration, timeouts: ServerTimeouts, record: ConnectionRecord,
+        workers: ServerWorkers<Handler>, registry: ConnectionRegistry
+    ) -> ServerConnection {
+        let connection = ServerConnection(socket: socket, limits: configuration.limits, timeouts: timeouts, record: record)
+        let handoff = ConnectionHandoff(connection)
+        connection.onNextRequest = { outcome in
+            switch outcome {
+            case .success:
+                workers.serve(handoff)
+            case .failure:
+                handoff.connection.close()
+                registry.remove(record)
+            }
+        }
+        return connection
+    }
+
     private static func acceptLoop<Handler: HTTPHandler>(
         listener: Socket, group: EventLoopGroup, registry: ConnectionRegistry,
         configuration: HTTPServerConfiguration, pools: [ServerWorkers<Handler>],
@@ -93,17 +114,7 @@ public final class HTTPServer: Sendable {
             let workers = pools.first { $0.loop === loop }!
             let task = Task(executorPreference: loop) { [socket] in
                 await TaskFrameReserve.reserve()
-                let connection = ServerConnection(socket: socket, limits: configuration.limits, timeouts: timeouts, record: record)
-                let handoff = ConnectionHandoff(connection)
-                connection.onNextRequest = { outcome in
-                    switch outcome {
-                    case .success:
-                        workers.serve(handoff)
-                    case .failure:
-                        handoff.connection.close()
-                        registry.remove(record)
-                    }
-                }
+                let connection = makeConnection(socket, configuration: configuration, timeouts: timeouts, record: record, workers: workers, registry: registry)
                 await loop.withSharedCancellation {
                     await ServerWorkers.serveBurst(connection, handler: workers.handler, registry: registry, firstBurst: true)
                 }
