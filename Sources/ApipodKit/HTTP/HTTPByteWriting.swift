@@ -60,8 +60,6 @@ struct ByteCursor {
 }
 
 extension HTTPSyntax {
-    /// Calls `body` with `value` in decimal ASCII (a leading `-` if negative), in a stack buffer
-    /// valid only inside `body`.
     /// How many bytes `withDecimal` writes for `value`, its sign included.
     static func decimalCount(_ value: Int) -> Int {
         var magnitude = value.magnitude
@@ -73,6 +71,8 @@ extension HTTPSyntax {
         return count
     }
 
+    /// Calls `body` with `value` in decimal ASCII (a leading `-` if negative), in a stack buffer
+    /// valid only inside `body`.
     static func withDecimal<Result>(_ value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withDigits(value, radix: 10, body)
     }

@@ -1,5 +1,6 @@
-/// Reads a header or trailer section a line at a time up to the empty line that ends it,
-/// enforcing the count and size limits while the bytes arrive.
+/// Reads a header or trailer section up to the empty line that ends it, enforcing the count
+/// and size limits while the bytes arrive: in one pass when it arrived whole and plain
+/// (`readWhole`), else a line at a time.
 struct HTTPFieldSectionReader: Sendable {
     private static let typicalFieldCount = 16
 
@@ -109,20 +110,14 @@ struct HTTPFieldSectionReader: Sendable {
     /// masks (bytes from 0x80 are obs-text and allowed); only a word with a suspect is looked
     /// at byte by byte, so a tab costs a word's worth of checks, not a wrong answer.
     private static func firstControlByte(in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var index = start
         while index + 8 <= end {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let belowSpace = (word &- 0x20 &* ones) & ~word & highs
-            let delete = word ^ (0x7f &* ones)
-            let isDelete = (delete &- ones) & ~delete & highs
-            if belowSpace | isDelete != 0 { break }
+            let word = ByteWord(loadingFrom: base + index)
+            if word.below(HTTPSyntax.space) | word.equal(to: HTTPSyntax.delete) != 0 { break }
             index += 8
         }
         while index < end {
-            let byte = base[index]
-            if byte != HTTPSyntax.tab && (byte < HTTPSyntax.space || byte == HTTPSyntax.delete) { return index }
+            if !HTTPSyntax.isFieldValueByte(base[index]) { return index }
             index += 1
         }
         return end

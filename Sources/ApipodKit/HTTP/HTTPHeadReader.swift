@@ -1,5 +1,6 @@
 /// Reads one message head: the start line, then the header section. Lines are parsed as they
-/// complete, so limits hold while the bytes arrive and no byte is scanned twice.
+/// complete, so limits hold while the bytes arrive; a section's bytes are scanned twice at most
+/// (a one-pass read of a section that turns out not to be whole, then the line reader).
 struct HTTPHeadReader<Head: HTTPMessageHead>: Sendable {
     /// RFC 9112 §2.2 asks a server to ignore at least one empty line before a request line;
     /// a few are allowed, an endless stream of them is not.

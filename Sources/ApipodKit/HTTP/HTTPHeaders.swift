@@ -173,7 +173,9 @@ extension HTTPHeaders {
     }
 
     func nameMatches(at index: Int, _ name: StaticString) -> Bool {
-        name.withUTF8Buffer { nameMatches(at: index, $0) }
+        // The length first: most fields are ruled out without a call.
+        guard spans[index].name.count == name.utf8CodeUnitCount else { return false }
+        return name.withUTF8Buffer { nameMatches(at: index, $0) }
     }
 
     func firstIndex(named name: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -216,10 +218,8 @@ extension HTTPHeaders {
     /// Whether any element of the comma-separated field `name` equals `token`, ignoring case
     /// (RFC 9110 §7.6.1 for `Connection`).
     func containsToken(_ token: some Collection<UInt8>, inField name: StaticString) -> Bool {
-        // Most heads have no such field: the lengths rule every field out without a call.
-        let length = name.utf8CodeUnitCount
-        return indices.contains { index in
-            guard spans[index].name.count == length, nameMatches(at: index, name) else { return false }
+        indices.contains { index in
+            guard nameMatches(at: index, name) else { return false }
             var found = false
             withField(at: index) { _, value in
                 HTTPSyntax.forEachListElement(in: value) { element in

@@ -54,7 +54,7 @@ enum HTTPSyntax {
     static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
         guard a.count == b.count else { return false }
         let contiguous = a.withContiguousStorageIfAvailable { left in
-            b.withContiguousStorageIfAvailable { right in pairwiseEqualIgnoringCase(left, right) }
+            b.withContiguousStorageIfAvailable { right in equalsIgnoringCase(left, right) }
         }
         if let contiguous, let result = contiguous { return result }
         return pairwiseEqualIgnoringCase(a, b)

@@ -7,11 +7,6 @@
 /// claims (`X-Real-IP`, `True-Client-IP`, `CF-Connecting-IP`) from the client are dropped
 /// (anyone can write them) and replaced by our own `X-Forwarded-For`.
 enum HeaderPolicy {
-    static let hopByHop: [StaticString] = [
-        "connection", "proxy-connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-        "te", "trailer", "transfer-encoding", "upgrade",
-    ]
-
     /// The headers for the upstream request; every field not named here passes unchanged, in order.
     /// Built as a new section, each kept field copied as bytes, rather than by editing a copy
     /// of the client's.
@@ -85,7 +80,8 @@ enum HeaderPolicy {
     /// field with each of the lists, name by name, had cost some 250 instructions a field.)
     enum FieldName: Equatable {
         case host
-        /// One of `hopByHop`.
+        /// Connection, Proxy-Connection, Keep-Alive, Proxy-Authenticate, Proxy-Authorization, TE,
+        /// Trailer, Transfer-Encoding, Upgrade.
         case hopByHop
         case contentLength
         /// Client fields the upstream never sees, besides the hop-by-hop ones and Content-Length
@@ -145,9 +141,7 @@ enum HeaderPolicy {
                 headers.withField(at: index) { _, value in
                     HTTPSyntax.forEachListElement(in: value) { element in
                         if element.isEmpty || HTTPSyntax.equalsIgnoringCase(element, "close".utf8) { return }
-                        if !HeaderPolicy.hopByHop.contains(where: { name in
-                            name.withUTF8Buffer { HTTPSyntax.equalsIgnoringCase(element, $0) }
-                        }) { other = true }
+                        if FieldName(element) != .hopByHop { other = true }
                     }
                 }
             }

@@ -183,8 +183,7 @@ struct JSONScanner {
         let count = bytes.count
         while true {
             while index + 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                if Self.hasSpecialByte(word) { break }
+                if Self.hasSpecialByte(ByteWord(loadingFrom: base + index)) { break }
                 index += 8
             }
             // Byte by byte over the word that stopped the fast loop, then back to it.
@@ -220,14 +219,9 @@ struct JSONScanner {
         }
     }
 
-    /// Whether any of the eight bytes is a quote, a backslash, below 0x20 or from 0x80 up (the
-    /// classic "has zero byte" trick applied to word ^ pattern, and to the word minus 0x20 per byte).
-    private static func hasSpecialByte(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        let below20 = (word &- ones &* 0x20) & ~word & highs
-        return word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5c)) || below20 != 0
+    /// Whether any of the eight bytes is a quote, a backslash, below 0x20 or from 0x80 up.
+    private static func hasSpecialByte(_ word: ByteWord) -> Bool {
+        word.nonASCII | word.equal(to: UInt8(ascii: "\"")) | word.equal(to: UInt8(ascii: "\\")) | word.below(0x20) != 0
     }
 
     private mutating func scanEscape(into decoded: inout [UInt8]?) throws(JSONBodyError) {

@@ -44,7 +44,7 @@ struct RequestLogEntry {
         line.reserveCapacity(192)
         func add(_ text: StaticString) { line.appendUTF8(text) }
         func add(_ text: String) { line.appendUTF8(text) }
-        func add(_ number: Int64) { Self.appendDecimal(number, to: &line) }
+        func add(_ number: Int64) { line.appendDecimal(Int(number)) }
         add(time); add(" "); add(client); add(" ")
         LogText.append(method, to: &line, limit: 32, field: true); add(" ")
         LogText.append(path, to: &line, limit: 512, field: true); add(" ")
@@ -76,7 +76,7 @@ struct RequestLogEntry {
         var line: [UInt8] = []
         line.reserveCapacity(256)
         func add(_ text: StaticString) { line.appendUTF8(text) }
-        func add(_ number: Int64) { Self.appendDecimal(number, to: &line) }
+        func add(_ number: Int64) { line.appendDecimal(Int(number)) }
         func add(string text: String?, limit: Int) {
             if let text { LogText.appendJSON(text, to: &line, limit: limit) } else { add("null") }
         }
@@ -109,13 +109,9 @@ struct RequestLogEntry {
     private static func appendMilliseconds(_ duration: Duration, to line: inout [UInt8]) {
         let (seconds, attoseconds) = duration.components
         let tenths = seconds * 10_000 + attoseconds / 100_000_000_000_000
-        appendDecimal(tenths / 10, to: &line)
+        line.appendDecimal(Int(tenths / 10))
         line.append(UInt8(ascii: "."))
-        appendDecimal(tenths % 10, to: &line)
-    }
-
-    private static func appendDecimal(_ number: Int64, to line: inout [UInt8]) {
-        line.appendDecimal(Int(number))
+        line.appendDecimal(Int(tenths % 10))
     }
 }
 

@@ -271,18 +271,12 @@ public struct UsageScanner {
     /// stops. Eight bytes at a time for the first 64 (names and short values: one or two words
     /// each), then `memchr`, which takes a long message text in wider strides.
     private static func quoteOrBackslash(from start: UnsafePointer<UInt8>, to end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var cursor = start
         let wordsEnd = min(end, start + 64)
         while wordsEnd - cursor >= 8 {
-            let word = UnsafeRawPointer(cursor).loadUnaligned(as: UInt64.self)
-            // A zero byte in `word ^ (c * ones)` is a byte equal to c; the lowest flagged byte is
-            // exact (a borrow can only flag bytes above a true one).
-            let quotes = word ^ (UInt64(quote) &* ones)
-            let backslashes = word ^ (UInt64(backslash) &* ones)
-            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & highs
-            if found != 0 { return cursor + found.trailingZeroBitCount >> 3 }
+            let word = ByteWord(loadingFrom: cursor)
+            let found = word.equal(to: quote) | word.equal(to: backslash)
+            if found != 0 { return cursor + ByteWord.firstFlagged(found) }
             cursor += 8
         }
         while cursor < wordsEnd {

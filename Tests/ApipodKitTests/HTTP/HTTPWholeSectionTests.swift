@@ -46,21 +46,23 @@ import Testing
         }
     }
 
-    @Test func theFieldCountLimit_holdsWhole() {
-        let limits = HTTPParserLimits(maxHeaderCount: 3)
-        let three = bytes("GET / HTTP/1.1\r\nHost: 1\r\nB: 2\r\nC: 3\r\n\r\n")
-        #expect(drive(HTTPRequestParser(limits: limits), pieces: Splits.whole(three)).error == nil)
-        let four = bytes("GET / HTTP/1.1\r\nHost: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n")
-        #expect(drive(HTTPRequestParser(limits: limits), pieces: Splits.whole(four)).error == .tooManyHeaderFields)
-    }
-
-    @Test func theSectionSizeLimit_holdsWhole() {
+    /// Each limit on a header section, on a section that arrived whole: the last head that
+    /// fits passes, one more field fails with that limit's error.
+    @Test(arguments: [
+        // At most three fields.
+        (HTTPParserLimits(maxHeaderCount: 3),
+         "GET / HTTP/1.1\r\nHost: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+         "GET / HTTP/1.1\r\nHost: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n",
+         HTTPParseError.tooManyHeaderFields),
         // Lines of 10 bytes without their CRLF: three fit in 30, four do not.
-        let limits = HTTPParserLimits(maxHeaderBytes: 30)
-        let three = bytes("GET / HTTP/1.1\r\nHost: 1234\r\nBb: 12345\r\nCc: 12345\r\n\r\n")
-        #expect(drive(HTTPRequestParser(limits: limits), pieces: Splits.whole(three)).error == nil)
-        let four = bytes("GET / HTTP/1.1\r\nHost: 1234\r\nBb: 12345\r\nCc: 12345\r\nDd: 12345\r\n\r\n")
-        #expect(drive(HTTPRequestParser(limits: limits), pieces: Splits.whole(four)).error == .headerSectionTooLarge)
+        (HTTPParserLimits(maxHeaderBytes: 30),
+         "GET / HTTP/1.1\r\nHost: 1234\r\nBb: 12345\r\nCc: 12345\r\n\r\n",
+         "GET / HTTP/1.1\r\nHost: 1234\r\nBb: 12345\r\nCc: 12345\r\nDd: 12345\r\n\r\n",
+         HTTPParseError.headerSectionTooLarge),
+    ])
+    func aSectionLimit_holdsWhole(limits: HTTPParserLimits, fits: String, exceeds: String, error: HTTPParseError) {
+        #expect(drive(HTTPRequestParser(limits: limits), pieces: Splits.whole(bytes(fits))).error == nil)
+        #expect(drive(HTTPRequestParser(limits: limits), pieces: Splits.whole(bytes(exceeds))).error == error)
     }
 
     /// A section cut short, or ended by a bare LF, is not taken whole.
